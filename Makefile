@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` (Anvil, contracts deployed) and `make test`.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.cache/bin:$(CURDIR)/.venv/bin:$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/.cache/solcx
+# Ape keeps its data (dependency cache, compiled dependencies) inside the project, not in $HOME.
+export APE_DATA_FOLDER := $(CURDIR)/.cache/ape
+APE := .venv/bin/ape
+NETWORK ?= ethereum:local:foundry
+
+.PHONY: setup compile run deploy test test-contracts lint clean
+
+setup:
+	@tools/bootstrap.sh
+
+compile: setup
+	$(APE) compile
+
+run: setup
+	tools/run.sh
+
+deploy: setup
+	$(APE) run deploy --network $(NETWORK)
+
+test: setup
+	$(APE) test tests/ --gas $(PYTEST_ARGS)
+
+lint: setup
+	.venv/bin/ruff check bridge tests scripts
+	.venv/bin/mypy bridge
+
+clean:
+	rm -rf .build .cache/ape

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ICommodityPool, PoolCriteria} from "./ICommodityPool.sol";
+import {IVintageFactory} from "../vintage/IVintageFactory.sol";
+import {IVintageToken} from "../vintage/IVintageToken.sol";
+import {VintageAttributes} from "../vintage/VintageAttributes.sol";
+import {RetirementReason} from "../certificates/IRetirementCertificate.sol";
+
+/**
+ * @dev A commodity pool token (CET, GNT, RET, SDGT, HOT, ...): deployed once per product with criteria fixed
+ * as immutables, it accepts only vintage tokens of its factory that meet them. The pool's supply is always
+ * covered by the vintage tokens it holds.
+ *
+ * The deny list overrides everything; the allow list admits a vintage that fails the criteria.
+ */
+contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant POOL_MANAGER_ROLE = keccak256("POOL_MANAGER_ROLE");
+    uint256 public constant MAX_FEE_BPS = 1_000;
+    uint256 private constant _BPS = 10_000;
+
+    enum ListStatus {
+        None,
+        Allowed,
+        Denied
+    }
+
+    IVintageFactory private immutable _factory;
+    uint256 private immutable _registries;
+    uint256 private immutable _categories;
+    uint256 private immutable _sectoralScopes;
+    uint16 private immutable _minVintageYear;
+    uint16 private immutable _requiredLabels;
+
+    uint256 private _feeBps;
+    address private _feeRecipient;
+    mapping(address vintage => ListStatus) private _listStatus;
+    mapping(address vintage => bool) private _held;
+    // Held vintages sorted by vintage start, oldest first, each packed as (vintageStart << 160 | address).
+    uint256[] private _holdings;
+
+    /**
+     * @param name_ Token name, e.g. "CORSIA Eligible Token".
+     * @param symbol_ Token symbol, e.g. "CET".
+     * @param factory_ The vintage factory whose tokens are accepted.
+     * @param criteria_ What the pool accepts; fixed for its lifetime.
+     * @param adminDelay Delay before a default admin transfer takes effect.
+     * @param admin The initial default admin.
+     * @param feeRecipient_ Receives redemption fees (may be zero only while `feeBps_` is zero).
+     * @param feeBps_ Redemption fee in basis points, at most {MAX_FEE_BPS}.
+     */
+    constructor(
+        string memory name_,
+        string memory symbol_,
+        address factory_,
+        PoolCriteria memory criteria_,
+        uint48 adminDelay,
+        address admin,
+        address feeRecipient_,
+        uint256 feeBps_
+    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(adminDelay, admin) {
+        _factory = IVintageFactory(factory_);
+        _registries = criteria_.registries;
+        _categories = criteria_.categories;
+        _sectoralScopes = criteria_.sectoralScopes;
+        _minVintageYear = criteria_.minVintageYear;
+        _requiredLabels = criteria_.requiredLabels;
+        _setFeeRecipient(feeRecipient_);
+        _setFee(feeBps_);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function deposit(address vintage, uint256 amount) external nonReentrant {
+        if (amount == 0) {
+            revert PoolInvalidAmount(amount);
+        }
+        VintageAttributes memory a = _requireEligible(vintage);
+        if (!_held[vintage]) {
+            _held[vintage] = true;
+            _insertHolding(vintage, a.vintageStart);
+        }
+        IERC20(vintage).safeTransferFrom(msg.sender, address(this), amount);
+        _mint(msg.sender, amount);
+        emit Deposited(msg.sender, vintage, amount);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function redeem(address vintage, uint256 amount) external nonReentrant returns (uint256 received) {
+        received = _collect(amount);
+        _requireReserve(vintage, received);
+        IERC20(vintage).safeTransfer(msg.sender, received);
+        emit Redeemed(msg.sender, vintage, received, amount - received);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function redeemOldest(
+        uint256 amount
+    ) external nonReentrant returns (address[] memory vintages_, uint256[] memory amounts) {
+        uint256 net = _collect(amount);
+        (vintages_, amounts) = _oldest(net);
+        uint256 fee = amount - net;
+        for (uint256 i = 0; i < vintages_.length; ++i) {
+            IERC20(vintages_[i]).safeTransfer(msg.sender, amounts[i]);
+            // The whole fee is reported with the first vintage so the events add up to what was paid.
+            emit Redeemed(msg.sender, vintages_[i], amounts[i], i == 0 ? fee : 0);
+        }
+    }
+
+    /// @inheritdoc ICommodityPool
+    function retireFromPool(
+        address vintage,
+        uint256 amount,
+        address beneficiary,
+        string calldata beneficiaryName,
+        RetirementReason reason,
+        string calldata reasonText
+    ) external nonReentrant returns (uint256[] memory certificateIds) {
+        uint256 net = _collect(amount);
+        address[] memory retired;
+        uint256[] memory amounts;
+        if (vintage == address(0)) {
+            (retired, amounts) = _oldest(net);
+        } else {
+            _requireReserve(vintage, net);
+            retired = new address[](1);
+            amounts = new uint256[](1);
+            (retired[0], amounts[0]) = (vintage, net);
+        }
+        address owner = beneficiary == address(0) ? msg.sender : beneficiary;
+        certificateIds = new uint256[](retired.length);
+        for (uint256 i = 0; i < retired.length; ++i) {
+            certificateIds[i] = IVintageToken(retired[i]).retire(
+                amounts[i],
+                owner,
+                beneficiaryName,
+                reason,
+                reasonText
+            );
+            emit RetiredFromPool(msg.sender, retired[i], certificateIds[i], amounts[i]);
+        }
+    }
+
+    /// @inheritdoc ICommodityPool
+    function checkEligibility(address vintage) external view {
+        _requireEligible(vintage);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function criteria() external view returns (PoolCriteria memory) {
+        return PoolCriteria(_registries, _categories, _sectoralScopes, _minVintageYear, _requiredLabels);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function factory() external view returns (address) {
+        return address(_factory);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function vintages() external view returns (address[] memory list) {
+        list = new address[](_holdings.length);
+        for (uint256 i = 0; i < list.length; ++i) {
+            list[i] = address(uint160(_holdings[i]));
+        }
+    }
+
+    /// @inheritdoc ICommodityPool
+    function feeBps() external view returns (uint256) {
+        return _feeBps;
+    }
+
+    /// @inheritdoc ICommodityPool
+    function feeRecipient() external view returns (address) {
+        return _feeRecipient;
+    }
+
+    /// @inheritdoc ICommodityPool
+    function setFee(uint256 newFeeBps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setFee(newFeeBps);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function setFeeRecipient(address recipient) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_feeBps != 0 && recipient == address(0)) {
+            revert PoolInvalidFeeRecipient(recipient);
+        }
+        _setFeeRecipient(recipient);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function setAllowListed(address vintage, bool allowed) external onlyRole(POOL_MANAGER_ROLE) {
+        _listStatus[vintage] = allowed ? ListStatus.Allowed : ListStatus.None;
+        emit VintageAllowListed(vintage, allowed);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function setDenyListed(address vintage, bool denied) external onlyRole(POOL_MANAGER_ROLE) {
+        _listStatus[vintage] = denied ? ListStatus.Denied : ListStatus.None;
+        emit VintageDenyListed(vintage, denied);
+    }
+
+    /// @inheritdoc ICommodityPool
+    function isAllowListed(address vintage) external view returns (bool) {
+        return _listStatus[vintage] == ListStatus.Allowed;
+    }
+
+    /// @inheritdoc ICommodityPool
+    function isDenyListed(address vintage) external view returns (bool) {
+        return _listStatus[vintage] == ListStatus.Denied;
+    }
+
+    /// @dev Takes `amount` pool tokens from the caller: burns what is redeemed and pays the fee.
+    function _collect(uint256 amount) private returns (uint256 net) {
+        uint256 fee = _feeBps == 0 ? 0 : Math.mulDiv(amount, _feeBps, _BPS, Math.Rounding.Ceil);
+        if (amount <= fee) {
+            revert PoolInvalidAmount(amount);
+        }
+        net = amount - fee;
+        _burn(msg.sender, net);
+        if (fee != 0) {
+            _transfer(msg.sender, _feeRecipient, fee);
+        }
+    }
+
+    function _requireReserve(address vintage, uint256 amount) private view {
+        uint256 available = _held[vintage] ? IERC20(vintage).balanceOf(address(this)) : 0;
+        if (available < amount) {
+            revert PoolInsufficientReserve(vintage, available, amount);
+        }
+    }
+
+    /// @dev Splits `amount` over the held vintages, oldest first.
+    function _oldest(uint256 amount) private view returns (address[] memory list, uint256[] memory amounts) {
+        uint256 n = _holdings.length;
+        address[] memory picked = new address[](n);
+        uint256[] memory taken = new uint256[](n);
+        uint256 count = 0;
+        uint256 remaining = amount;
+        for (uint256 i = 0; i < n && remaining != 0; ++i) {
+            address vintage = address(uint160(_holdings[i]));
+            uint256 take = Math.min(IERC20(vintage).balanceOf(address(this)), remaining);
+            if (take != 0) {
+                (picked[count], taken[count]) = (vintage, take);
+                ++count;
+                remaining -= take;
+            }
+        }
+        if (remaining != 0) {
+            revert PoolInsufficientReserve(address(0), amount - remaining, amount);
+        }
+        list = new address[](count);
+        amounts = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            (list[i], amounts[i]) = (picked[i], taken[i]);
+        }
+    }
+
+    /// @dev Keeps `_holdings` sorted by vintage start; runs once per vintage.
+    function _insertHolding(address vintage, uint32 vintageStart) private {
+        uint256 entry = (uint256(vintageStart) << 160) | uint160(vintage);
+        _holdings.push(entry);
+        uint256 i = _holdings.length - 1;
+        while (i > 0 && _holdings[i - 1] > entry) {
+            _holdings[i] = _holdings[i - 1];
+            --i;
+        }
+        _holdings[i] = entry;
+    }
+
+    function _requireEligible(address vintage) private view returns (VintageAttributes memory a) {
+        if (!_factory.isVintage(vintage)) {
+            revert PoolNotAVintage(vintage);
+        }
+        a = IVintageToken(vintage).attributes();
+        ListStatus status = _listStatus[vintage];
+        if (status == ListStatus.Denied) {
+            revert PoolVintageDenied(vintage);
+        }
+        if (status == ListStatus.Allowed) {
+            return a;
+        }
+        if (!_accepts(_registries, a.registry)) {
+            revert PoolRegistryNotAccepted(vintage, a.registry);
+        }
+        if (!_accepts(_categories, a.category)) {
+            revert PoolCategoryNotAccepted(vintage, a.category);
+        }
+        if (!_accepts(_sectoralScopes, a.sectoralScope)) {
+            revert PoolScopeNotAccepted(vintage, a.sectoralScope);
+        }
+        uint256 vintageYear = a.vintageStart / 10000;
+        if (vintageYear < _minVintageYear) {
+            revert PoolVintageTooOld(vintage, vintageYear, _minVintageYear);
+        }
+        if (a.labels & _requiredLabels != _requiredLabels) {
+            revert PoolLabelsMissing(vintage, a.labels, _requiredLabels);
+        }
+    }
+
+    function _accepts(uint256 mask, uint8 id) private pure returns (bool) {
+        return mask == 0 || (mask >> id) & 1 == 1;
+    }
+
+    function _setFee(uint256 newFeeBps) private {
+        if (newFeeBps > MAX_FEE_BPS) {
+            revert PoolFeeTooHigh(newFeeBps, MAX_FEE_BPS);
+        }
+        if (newFeeBps != 0 && _feeRecipient == address(0)) {
+            revert PoolInvalidFeeRecipient(address(0));
+        }
+        _feeBps = newFeeBps;
+        emit FeeUpdated(newFeeBps);
+    }
+
+    function _setFeeRecipient(address recipient) private {
+        _feeRecipient = recipient;
+        emit FeeRecipientUpdated(recipient);
+    }
+}
