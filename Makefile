@@ -22,7 +22,7 @@ deploy: setup
 	$(APE) run deploy --network $(NETWORK)
 
 test: setup
-	$(APE) test tests/ --gas $(PYTEST_ARGS)
+	APE_FOUNDRY_HOST=auto $(APE) test $(or $(TESTS),tests/) $(PYTEST_ARGS)
 
 lint: setup
 	.venv/bin/ruff check bridge tests scripts

@@ -20,6 +20,9 @@ import {RetirementReason} from "../certificates/IRetirementCertificate.sol";
  * covered by the vintage tokens it holds.
  *
  * The deny list overrides everything; the allow list admits a vintage that fails the criteria.
+ *
+ * NOTE: the EIP-712 (permit) domain name is the symbol: OpenZeppelin limits it to 31 bytes, which some
+ * product names exceed.
  */
 contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -67,7 +70,7 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         address admin,
         address feeRecipient_,
         uint256 feeBps_
-    ) ERC20(name_, symbol_) ERC20Permit(name_) AccessControlDefaultAdminRules(adminDelay, admin) {
+    ) ERC20(name_, symbol_) ERC20Permit(symbol_) AccessControlDefaultAdminRules(adminDelay, admin) {
         _factory = IVintageFactory(factory_);
         _registries = criteria_.registries;
         _categories = criteria_.categories;

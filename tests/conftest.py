@@ -1,0 +1,65 @@
+"""Fixtures shared by every test: the contracts deployed by the same code operators use."""
+
+from __future__ import annotations
+
+import pytest
+
+from bridge.deployment import deploy_all
+
+TONNE = 10**18
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def bridge_account(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def pauser(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def deployment(project, deployer, bridge_account, pauser):
+    return deploy_all(
+        project,
+        deployer,
+        bridge=bridge_account.address,
+        pauser=pauser.address,
+        admin_delay=0,
+    )
+
+
+@pytest.fixture(scope="session")
+def factory(deployment):
+    return deployment.factory
+
+
+@pytest.fixture(scope="session")
+def certificate(deployment):
+    return deployment.certificate
+
+
+@pytest.fixture(scope="session")
+def pools(deployment):
+    return deployment.pools

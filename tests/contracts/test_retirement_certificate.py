@@ -1,0 +1,94 @@
+import base64
+import json
+
+import ape
+import pytest
+
+from tests.contracts.vintages import TONNE, create_vintage, mint
+
+ZERO = "0x0000000000000000000000000000000000000000"
+COMPLIANCE = 2
+
+
+@pytest.fixture
+def retired(project, factory, bridge_account, alice):
+    vintage = create_vintage(project, factory, bridge_account)
+    mint(factory, bridge_account, vintage, alice, 10)
+    receipt = vintage.retire(
+        3 * TONNE + TONNE // 2, ZERO, 'Fabrik "Nord" GmbH', COMPLIANCE, "CORSIA 2024", sender=alice
+    )
+    return vintage, receipt.events.filter(vintage.Retired)[0].certificateId
+
+
+def test_issue_records_the_retirement(certificate, retired, alice, chain):
+    vintage, certificate_id = retired
+    assert certificate.totalIssued() >= certificate_id
+    record = certificate.retirement(certificate_id)
+    assert record.vintage == vintage.address
+    assert record.amount == 3 * TONNE + TONNE // 2
+    assert record.reason == COMPLIANCE
+    assert 0 < record.retiredAt <= chain.pending_timestamp
+    assert certificate.ownerOf(certificate_id) == alice.address
+
+
+def test_issue_emits_certificate_issued(project, factory, bridge_account, certificate, alice):
+    vintage = create_vintage(project, factory, bridge_account)
+    mint(factory, bridge_account, vintage, alice, 1)
+    receipt = vintage.retire(TONNE, ZERO, "", COMPLIANCE, "", sender=alice)
+    event = receipt.events.filter(certificate.CertificateIssued)[0]
+    assert (event.vintage, event.owner, event.amount, event.reason) == (
+        vintage.address,
+        alice.address,
+        TONNE,
+        COMPLIANCE,
+    )
+
+
+def test_only_factory_vintages_issue_certificates(certificate, stranger):
+    fake = (stranger.address, 0, 0, stranger.address, TONNE, "me", "free credits", "")
+    with ape.reverts(certificate.CertificateUnauthorizedIssuer, caller=stranger.address):
+        certificate.issue(stranger, fake, sender=stranger)
+
+
+def test_registrar_confirms_once_with_the_registry_reference(certificate, retired, bridge_account):
+    _, certificate_id = retired
+    receipt = certificate.confirmRegistryRetirement(certificate_id, "VCS-RET-2026-000123", sender=bridge_account)
+    event = receipt.events.filter(certificate.RegistryRetirementConfirmed)[0]
+    assert (event.certificateId, event.registryReference) == (certificate_id, "VCS-RET-2026-000123")
+    assert certificate.retirement(certificate_id).registryReference == "VCS-RET-2026-000123"
+
+    with ape.reverts(certificate.CertificateAlreadyConfirmed, certificateId=certificate_id):
+        certificate.confirmRegistryRetirement(certificate_id, "OTHER", sender=bridge_account)
+
+
+def test_confirmation_is_registrar_only_and_validated(certificate, retired, bridge_account, stranger):
+    _, certificate_id = retired
+    role = certificate.REGISTRAR_ROLE()
+    with ape.reverts(certificate.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=role):
+        certificate.confirmRegistryRetirement(certificate_id, "REF", sender=stranger)
+    with ape.reverts(certificate.CertificateEmptyReference):
+        certificate.confirmRegistryRetirement(certificate_id, "", sender=bridge_account)
+    with ape.reverts(certificate.ERC721NonexistentToken, tokenId=10**9):
+        certificate.confirmRegistryRetirement(10**9, "REF", sender=bridge_account)
+
+
+def test_token_uri_is_json_with_escaped_text(certificate, retired, bridge_account):
+    vintage, certificate_id = retired
+    certificate.confirmRegistryRetirement(certificate_id, "GS-R-77", sender=bridge_account)
+    uri = certificate.tokenURI(certificate_id)
+    assert uri.startswith("data:application/json;base64,")
+    metadata = json.loads(base64.b64decode(uri.split(",", 1)[1]))
+    values = {a["trait_type"]: a["value"] for a in metadata["attributes"]}
+    assert metadata["name"] == f"Carbon retirement certificate #{certificate_id}"
+    assert metadata["description"] == '3.5 t CO2e retired for Fabrik "Nord" GmbH'
+    assert values["amount"] == "3.5"
+    assert values["vintage"] == vintage.address
+    assert values["registryReference"] == "GS-R-77"
+    assert values["reasonText"] == "CORSIA 2024"
+
+
+def test_unknown_certificates_have_no_retirement(certificate):
+    with ape.reverts(certificate.ERC721NonexistentToken, tokenId=10**9):
+        certificate.retirement(10**9)
+    with ape.reverts(certificate.ERC721NonexistentToken, tokenId=10**9):
+        certificate.tokenURI(10**9)
