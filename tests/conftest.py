@@ -9,6 +9,24 @@ from bridge.deployment import deploy_all
 TONNE = 10**18
 
 
+_GAS: dict[str, int] = {}
+
+
+@pytest.fixture(scope="session")
+def gas_table() -> dict[str, int]:
+    """Operation name -> full-transaction gas, printed at the end of the run."""
+    return _GAS
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _GAS:
+        return
+    terminalreporter.section("gas per operation (full transaction)")
+    width = max(len(name) for name in _GAS)
+    for name, gas in _GAS.items():
+        terminalreporter.write_line(f"{name:<{width}}  {gas:>9,}")
+
+
 @pytest.fixture(scope="session")
 def deployer(accounts):
     return accounts[0]
