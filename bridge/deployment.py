@@ -68,11 +68,14 @@ def deploy_all(
         fee_recipient: Receives pool redemption fees (default: the deployer).
     """
     tx = {"sender": deployer}
-    factory = project.VintageFactory.deploy(admin_delay, deployer.address, **tx)
-    certificate = project.RetirementCertificate.deploy(
+    # `load_contracts()` rather than `project.VintageFactory`: the attribute lookup fails when the
+    # project sits under the temp directory (as a CI clone may), while this works everywhere.
+    contracts = project.load_contracts()
+    factory = contracts["VintageFactory"].deploy(admin_delay, deployer.address, **tx)
+    certificate = contracts["RetirementCertificate"].deploy(
         admin_delay, deployer.address, factory.address, **tx
     )
-    implementation = project.VintageToken.deploy(factory.address, certificate.address, **tx)
+    implementation = contracts["VintageToken"].deploy(factory.address, certificate.address, **tx)
     factory.setImplementation(implementation.address, **tx)
     for registry, code in REGISTRY_CODES.items():
         factory.registerRegistry(int(registry), code, **tx)
@@ -82,7 +85,7 @@ def deploy_all(
 
     deployed_pools = {}
     for spec in pools:
-        pool = project.CommodityPool.deploy(
+        pool = contracts["CommodityPool"].deploy(
             spec.name,
             spec.symbol,
             factory.address,
