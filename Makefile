@@ -14,6 +14,7 @@ setup:
 
 compile: setup
 	$(APE) compile
+	.venv/bin/python tools/export_abi.py
 
 run: setup
 	tools/run.sh

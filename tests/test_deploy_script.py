@@ -1,24 +1,12 @@
 """`ape run deploy` as operators run it, against an Anvil of its own."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from bridge.catalog import POOLS
 from tests.anvil import running_anvil
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-def run_deploy(rpc_url: str, deployments_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "APE_FOUNDRY_HOST": rpc_url, "BRIDGE_DEPLOYMENTS_DIR": str(deployments_dir)}
-    ape = str(Path(sys.executable).with_name("ape"))
-    command = [ape, "run", "deploy", "--network", "ethereum:local:foundry", "--account", "TEST::0", *extra]
-    return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300)
+from tests.deploying import run_deploy
 
 
 @pytest.fixture

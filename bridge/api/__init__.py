@@ -1,0 +1,1 @@
+"""HTTP API: thin routes that validate with pydantic and call the services."""

@@ -1,0 +1,51 @@
+"""Dependencies: a database session per request, the authenticated operator, the chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from sqlalchemy.orm import Session
+
+from bridge.chain.contracts import Chain
+from bridge.db.models import ApiKey
+from bridge.services import operators
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_api_key(
+    session: SessionDep, x_api_key: Annotated[str | None, Header(description="Operator API key")] = None
+) -> ApiKey:
+    return operators.authenticate(session, x_api_key)
+
+
+ApiKeyDep = Annotated[ApiKey, Depends(get_api_key)]
+
+
+def get_chain(request: Request) -> Chain | None:
+    chain: Chain | None = request.app.state.chain
+    return chain
+
+
+ChainDep = Annotated[Chain | None, Depends(get_chain)]
+
+
+class Paging:
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+PagingDep = Annotated[Paging, Depends()]

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from bridge.api import presenters
+from bridge.api.deps import PagingDep, SessionDep
+from bridge.db.models import Vintage
+from bridge.schemas import CategoryField, LockPublic, Page, ProjectPublic, RegistryField, VintagePublic
+from bridge.services import tokenizations, vintages
+from bridge.services.errors import NotFound
+
+router = APIRouter(tags=["catalogue"])
+
+
+@router.get("/projects", response_model=Page[ProjectPublic])
+def list_projects(
+    session: SessionDep, paging: PagingDep, registry: RegistryField | None = None,
+    category: CategoryField | None = None,
+) -> Page[ProjectPublic]:
+    """Projects with bridged credits."""
+    rows, total = vintages.list_projects(
+        session, registry=registry, category=category, limit=paging.limit, offset=paging.offset
+    )
+    items = [presenters.project(p, vintages.vintage_count_of(session, p)) for p in rows]
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.get("/vintages", response_model=Page[VintagePublic])
+def list_vintages(
+    session: SessionDep, paging: PagingDep, registry: RegistryField | None = None,
+    project_id: Annotated[str | None, Query(max_length=32)] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
+) -> Page[VintagePublic]:
+    """Vintages with their token addresses."""
+    rows, total = vintages.list_vintages(
+        session, registry=registry, project_id=project_id, year=year, limit=paging.limit, offset=paging.offset
+    )
+    return Page(items=[presenters.vintage(v) for v in rows], total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.get("/vintages/{vintage_id}", response_model=VintagePublic)
+def read_vintage(vintage_id: int, session: SessionDep) -> VintagePublic:
+    """One vintage."""
+    vintage = session.get(Vintage, vintage_id)
+    if vintage is None:
+        raise NotFound(f"no vintage {vintage_id}", field="vintage_id")
+    return presenters.vintage(vintage)
+
+
+@router.get("/locks", response_model=Page[LockPublic])
+def list_locks(
+    session: SessionDep, paging: PagingDep, registry: RegistryField | None = None,
+    state: Annotated[str | None, Query(pattern="^(pending|locked|retired)$")] = None,
+    vintage_id: int | None = None,
+) -> Page[LockPublic]:
+    """Serial blocks the bridge holds: pending a mint, locked behind tokens, or retired."""
+    rows, total = tokenizations.list_locks(
+        session, registry=registry, state=state, vintage_id=vintage_id, limit=paging.limit, offset=paging.offset
+    )
+    return Page(items=[presenters.lock(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset)

@@ -1,0 +1,71 @@
+"""Bindings to the deployed contracts, from the deployment record and the committed ABIs."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract import Contract
+
+from bridge.config import Settings, signer_key_for
+
+ABI_DIR = Path(__file__).resolve().parent / "abi"
+TONNE = 10**18
+
+
+@cache
+def abi(name: str) -> list[dict[str, Any]]:
+    loaded: list[dict[str, Any]] = json.loads((ABI_DIR / f"{name}.json").read_text())
+    return loaded
+
+
+def load_deployment(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: deploy the contracts first (`make run` or `ape run deploy`)")
+    record: dict[str, Any] = json.loads(path.read_text())
+    return record
+
+
+class Chain:
+    """The chain as the bridge sees it: one RPC endpoint, the deployed contracts and its signer."""
+
+    def __init__(self, rpc_url: str, deployment: dict[str, Any], signer_key: str | None = None,
+                 request_timeout: float = 10.0) -> None:
+        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout}))
+        self.deployment = deployment
+        self.chain_id: int = int(deployment["chainId"])
+        contracts = deployment["contracts"]
+        self.factory: Contract = self.w3.eth.contract(
+            address=Web3.to_checksum_address(contracts["VintageFactory"]), abi=abi("VintageFactory")
+        )
+        self.certificate: Contract = self.w3.eth.contract(
+            address=Web3.to_checksum_address(contracts["RetirementCertificate"]),
+            abi=abi("RetirementCertificate"),
+        )
+        self.pools: dict[str, Contract] = {
+            symbol: self.pool(address) for symbol, address in contracts["pools"].items()
+        }
+        self.account: LocalAccount | None = Account.from_key(signer_key) if signer_key else None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, with_signer: bool = True) -> Chain:
+        deployment = load_deployment(settings.deployment_file)
+        key = signer_key_for(settings, int(deployment["chainId"])) if with_signer else None
+        return cls(settings.rpc_url, deployment, key)
+
+    def vintage(self, address: str) -> Contract:
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("VintageToken"))
+
+    def pool(self, address: str) -> Contract:
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("CommodityPool"))
+
+    def check_network(self) -> None:
+        """Refuses to run against a chain other than the one the contracts were deployed on."""
+        actual = self.w3.eth.chain_id
+        if actual != self.chain_id:
+            raise RuntimeError(f"RPC is on chain {actual}, deployment record says {self.chain_id}")

@@ -1,0 +1,302 @@
+"""Tables of the bridge. Amounts of tokens (18 decimals) are exact integers stored as text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class WeiAmount(TypeDecorator[int]):
+    """A non-negative integer of any size (token units), stored as decimal text on every database."""
+
+    impl = String(80)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Any) -> str | None:
+        return None if value is None else str(int(value))
+
+    def process_result_value(self, value: str | None, dialect: Any) -> int | None:
+        return None if value is None else int(value)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Operator(Base):
+    """A registry operator allowed to bridge credits of some registries."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    keys: Mapped[list[ApiKey]] = relationship(back_populates="operator")
+
+
+class ApiKey(Base):
+    """An operator's API key: only its SHA-256 is stored; `prefix` finds it without a scan."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    registries: Mapped[str] = mapped_column(String(200))  # comma-separated registry ids
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    operator: Mapped[Operator] = relationship(back_populates="keys")
+
+    @property
+    def registry_ids(self) -> set[int]:
+        return {int(r) for r in self.registries.split(",") if r}
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("registry", "project_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registry_id: Mapped[int] = mapped_column("registry", Integer)
+    project_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(2))
+    methodology: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[int] = mapped_column(Integer)
+    sectoral_scope: Mapped[int] = mapped_column(Integer, default=0)
+    labels: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    vintages: Mapped[list[Vintage]] = relationship(back_populates="project")
+
+
+class Vintage(Base):
+    """One project vintage and its token. `accrued_retired_wei` holds retired fractions of a tonne."""
+
+    __tablename__ = "vintages"
+    __table_args__ = (UniqueConstraint("project_pk", "vintage_start", "vintage_end"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_pk: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    vintage_start: Mapped[date] = mapped_column(Date)
+    vintage_end: Mapped[date] = mapped_column(Date)
+    key: Mapped[str] = mapped_column(String(66), unique=True)
+    token_address: Mapped[str | None] = mapped_column(String(42), unique=True)
+    accrued_retired_wei: Mapped[int] = mapped_column(WeiAmount, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="vintages")
+
+
+class Tokenization(Base):
+    """An operator's request to lock a serial block and mint its tonnes to a wallet."""
+
+    __tablename__ = "tokenizations"
+    __table_args__ = (UniqueConstraint("operator_id", "idempotency_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    registry_id: Mapped[int] = mapped_column("registry", Integer)
+    serial: Mapped[str] = mapped_column(Text)
+    issuance: Mapped[str] = mapped_column(Text)
+    block_start: Mapped[int] = mapped_column(BigInteger)
+    block_end: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    vintage_pk: Mapped[int] = mapped_column(ForeignKey("vintages.id"))
+    beneficiary: Mapped[str] = mapped_column(String(42))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    lock_id: Mapped[str] = mapped_column(String(66), unique=True)
+    serial_hash: Mapped[str] = mapped_column(String(66))
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    vintage: Mapped[Vintage] = relationship()
+
+
+class SerialRange(Base):
+    """A block of serials the bridge holds: `pending` (mint not confirmed), `locked` or `retired`.
+
+    Blocks of one (registry, issuance) never overlap; released blocks move to `released_ranges`.
+    That invariant makes the overlap check one index lookup (see `repositories.find_overlap`).
+    """
+
+    __tablename__ = "serial_ranges"
+    __table_args__ = (
+        Index("ix_serial_ranges_issuance_start", "registry", "issuance", "block_start"),
+        Index("ix_serial_ranges_vintage_state", "vintage_pk", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_id: Mapped[int] = mapped_column("registry", Integer)
+    issuance: Mapped[str] = mapped_column(Text)
+    block_start: Mapped[int] = mapped_column(BigInteger)
+    block_end: Mapped[int] = mapped_column(BigInteger)
+    serial: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    vintage_pk: Mapped[int] = mapped_column(ForeignKey("vintages.id"))
+    tokenization_id: Mapped[str] = mapped_column(ForeignKey("tokenizations.id"))
+    retirement_pk: Mapped[int | None] = mapped_column(ForeignKey("retirements.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def quantity(self) -> int:
+        return self.block_end - self.block_start + 1
+
+
+class ReleasedRange(Base):
+    """Serials given back to a registry account by a redemption; they may be bridged again."""
+
+    __tablename__ = "released_ranges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_id: Mapped[int] = mapped_column("registry", Integer)
+    issuance: Mapped[str] = mapped_column(Text)
+    block_start: Mapped[int] = mapped_column(BigInteger)
+    block_end: Mapped[int] = mapped_column(BigInteger)
+    serial: Mapped[str] = mapped_column(Text)
+    vintage_pk: Mapped[int] = mapped_column(ForeignKey("vintages.id"))
+    tokenization_id: Mapped[str] = mapped_column(ForeignKey("tokenizations.id"))
+    redemption_pk: Mapped[int] = mapped_column(ForeignKey("redemptions.id"), index=True)
+    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def quantity(self) -> int:
+        return self.block_end - self.block_start + 1
+
+
+class Retirement(Base):
+    """An on-chain retirement (`Retired` event), applied once by its chain key."""
+
+    __tablename__ = "retirements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain_key: Mapped[str] = mapped_column(String(80), unique=True)
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    log_index: Mapped[int] = mapped_column(Integer)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    block_hash: Mapped[str] = mapped_column(String(66))
+    vintage_pk: Mapped[int] = mapped_column(ForeignKey("vintages.id"), index=True)
+    holder: Mapped[str] = mapped_column(String(42))
+    beneficiary: Mapped[str] = mapped_column(String(42))
+    beneficiary_name: Mapped[str] = mapped_column(Text)
+    reason: Mapped[int] = mapped_column(Integer)
+    reason_text: Mapped[str] = mapped_column(Text)
+    amount_wei: Mapped[int] = mapped_column(WeiAmount)
+    tonnes_retired: Mapped[int] = mapped_column(BigInteger, default=0)
+    certificate_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(24), default="pending_registry", index=True)
+    registry_reference: Mapped[str | None] = mapped_column(Text)
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    vintage: Mapped[Vintage] = relationship()
+    ranges: Mapped[list[SerialRange]] = relationship(order_by="SerialRange.block_start")
+
+
+class Redemption(Base):
+    """An on-chain redemption request (`RedemptionRequested`), applied once by its chain key."""
+
+    __tablename__ = "redemptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain_key: Mapped[str] = mapped_column(String(80), unique=True)
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    log_index: Mapped[int] = mapped_column(Integer)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    block_hash: Mapped[str] = mapped_column(String(66))
+    vintage_pk: Mapped[int] = mapped_column(ForeignKey("vintages.id"), index=True)
+    holder: Mapped[str] = mapped_column(String(42))
+    amount_wei: Mapped[int] = mapped_column(WeiAmount)
+    registry_account: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(24), default="pending_transfer", index=True)
+    registry_reference: Mapped[str | None] = mapped_column(Text)
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    vintage: Mapped[Vintage] = relationship()
+    ranges: Mapped[list[ReleasedRange]] = relationship(order_by="ReleasedRange.block_start")
+
+
+class OutboxItem(Base):
+    """A chain write the bridge owes: written with the change that needs it, sent by the sender.
+
+    `queued` -> `sent` (nonce, hash and signed bytes stored before broadcasting) -> `confirmed` or
+    `failed`. A `sent` item is re-broadcast with the same bytes until its receipt appears.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    tokenization_id: Mapped[str | None] = mapped_column(ForeignKey("tokenizations.id"))
+    nonce: Mapped[int | None] = mapped_column(BigInteger)
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    raw_tx: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignerNonce(Base):
+    """The next nonce of each signing account, advanced in the transaction that stores a signed tx."""
+
+    __tablename__ = "signer_nonces"
+
+    address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    next_nonce: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChainCursor(Base):
+    """The next block a follower will read; advanced by compare-and-set."""
+
+    __tablename__ = "chain_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_block: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only record of every state change: who, what, when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[str] = mapped_column(Text, default="{}")

@@ -1,0 +1,141 @@
+"""The event listener: `Retired` and `RedemptionRequested` from every vintage token, in order.
+
+It reads from a cursor stored in the database (the next block), stays `confirmations` blocks behind
+the head, and commits each batch of applied events together with the cursor's compare-and-set
+advance: killed at any point, it resumes where the last commit left it, and an event applied twice
+is a no-op by its chain key.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from web3 import Web3
+from web3._utils.events import get_event_data
+
+from bridge.chain.contracts import Chain, abi
+from bridge.chain.sender import TRANSIENT
+from bridge.db import cursors
+from bridge.db.models import Vintage
+from bridge.services import burns
+from bridge.services.reserves import EVENTS_CURSOR
+
+logger = logging.getLogger(__name__)
+
+
+def _event_abi(name: str) -> dict[str, Any]:
+    return next(e for e in abi("VintageToken") if e["type"] == "event" and e["name"] == name)
+
+
+RETIRED_ABI = _event_abi("Retired")
+REDEMPTION_ABI = _event_abi("RedemptionRequested")
+
+
+def _topic(event_abi: dict[str, Any]) -> str:
+    signature = f"{event_abi['name']}({','.join(i['type'] for i in event_abi['inputs'])})"
+    return "0x" + Web3.keccak(text=signature).hex().removeprefix("0x")
+
+
+RETIRED_TOPIC = _topic(RETIRED_ABI)
+REDEMPTION_TOPIC = _topic(REDEMPTION_ABI)
+
+
+class Listener:
+    def __init__(
+        self, sessions: sessionmaker[Session], chain: Chain, *, confirmations: int,
+        block_batch: int = 500, poll_interval: float = 1.0,
+    ) -> None:
+        self.sessions = sessions
+        self.chain = chain
+        self.confirmations = confirmations
+        self.block_batch = block_batch
+        self.poll_interval = poll_interval
+        self.start_block = int(chain.deployment["block"])
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                caught_up = not self.step()
+            except TRANSIENT as err:
+                logger.warning("listener: chain unavailable (%s); retrying", err)
+                caught_up = True
+            except Exception:
+                logger.exception("listener: unexpected error; retrying")
+                caught_up = True
+            if caught_up:
+                stop.wait(self.poll_interval)
+
+    def catch_up(self) -> None:
+        """Applies everything confirmed so far (tests and `reconcile`)."""
+        while self.step():
+            pass
+
+    def step(self) -> bool:
+        """Applies one batch of blocks; False when the cursor is at the confirmed head."""
+        safe_head = self.chain.w3.eth.block_number - self.confirmations
+        with self.sessions() as session:
+            from_block = cursors.get_or_create(session, EVENTS_CURSOR, self.start_block)
+            if from_block > safe_head:
+                session.commit()
+                return False
+            to_block = min(from_block + self.block_batch - 1, safe_head)
+            addresses = list(
+                session.scalars(select(Vintage.token_address).where(Vintage.token_address.is_not(None)))
+            )
+            logs = self._logs(addresses, from_block, to_block) if addresses else []
+            for log in sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"])):
+                self._apply(session, log)
+            if not cursors.advance(session, EVENTS_CURSOR, from_block, to_block + 1):
+                session.rollback()
+                raise RuntimeError("listener: cursor moved under us: is another listener running?")
+            session.commit()
+            if logs:
+                logger.info("listener: blocks %s-%s: %s events", from_block, to_block, len(logs))
+            return True
+
+    def _logs(self, addresses: list[str | None], from_block: int, to_block: int) -> list[Any]:
+        return list(
+            self.chain.w3.eth.get_logs(
+                {
+                    "fromBlock": from_block,
+                    "toBlock": to_block,
+                    "address": [Web3.to_checksum_address(a) for a in addresses if a],
+                    "topics": [[RETIRED_TOPIC, REDEMPTION_TOPIC]],
+                }
+            )
+        )
+
+    def _apply(self, session: Session, log: Any) -> None:
+        topic = "0x" + bytes(log["topics"][0]).hex()
+        where = {
+            "vintage": Web3.to_checksum_address(log["address"]),
+            "tx_hash": "0x" + bytes(log["transactionHash"]).hex(),
+            "log_index": int(log["logIndex"]),
+            "block_number": int(log["blockNumber"]),
+            "block_hash": "0x" + bytes(log["blockHash"]).hex(),
+        }
+        codec = self.chain.w3.codec
+        if topic == RETIRED_TOPIC:
+            args = get_event_data(codec, RETIRED_ABI, log)["args"]
+            burns.apply_retirement(
+                session,
+                burns.RetiredEvent(
+                    **where, holder=args["holder"], beneficiary=args["beneficiary"],
+                    certificate_id=int(args["certificateId"]), amount=int(args["amount"]),
+                    reason=int(args["reason"]), beneficiary_name=args["beneficiaryName"],
+                    reason_text=args["reasonText"],
+                ),
+            )
+        elif topic == REDEMPTION_TOPIC:
+            args = get_event_data(codec, REDEMPTION_ABI, log)["args"]
+            burns.apply_redemption(
+                session,
+                burns.RedemptionEvent(
+                    **where, holder=args["holder"], amount=int(args["amount"]),
+                    registry_account=args["registryAccount"],
+                ),
+            )

@@ -1,0 +1,248 @@
+"""Request and response models of the API (pydantic), shared by routes and services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from web3 import Web3
+
+from bridge.catalog import REGISTRY_CODES, Category, Label, Registry
+
+
+def parse_registry(value: Any) -> Registry:
+    """A registry by name (`verra`, `gold_standard`), code (`VCS`, `GS`) or id."""
+    if isinstance(value, Registry):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return Registry(value)
+        except ValueError:
+            pass
+    if isinstance(value, str):
+        text = value.strip().upper().replace("-", "_").replace(" ", "_")
+        if text in Registry.__members__:
+            return Registry[text]
+        for registry, code in REGISTRY_CODES.items():
+            if code == text:
+                return registry
+    names = ", ".join(r.name.lower() for r in Registry)
+    raise ValueError(f"unknown registry {value!r}; expected one of {names}")
+
+
+def parse_category(value: Any) -> Category:
+    if isinstance(value, Category):
+        return value
+    if isinstance(value, str) and value.strip().upper() in Category.__members__:
+        return Category[value.strip().upper()]
+    names = ", ".join(c.name.lower() for c in Category)
+    raise ValueError(f"unknown category {value!r}; expected one of {names}")
+
+
+def parse_address(value: Any) -> str:
+    """A 20-byte address; mixed case must carry a valid EIP-55 checksum."""
+    if not isinstance(value, str) or not Web3.is_address(value):
+        raise ValueError(f"{value!r} is not an address (0x followed by 40 hex digits)")
+    body = value[2:]
+    if body != body.lower() and body != body.upper() and not Web3.is_checksum_address(value):
+        raise ValueError(f"{value} has a bad EIP-55 checksum")
+    return Web3.to_checksum_address(value)
+
+
+T = TypeVar("T")
+
+RegistryField = Annotated[Registry, BeforeValidator(parse_registry)]
+CategoryField = Annotated[Category, BeforeValidator(parse_category)]
+Address = Annotated[str, BeforeValidator(parse_address)]
+
+LABEL_NAMES = {label.name.lower(): label for label in Label if label.name and label != Label.NONE}
+
+
+class ProjectAttributes(BaseModel):
+    """What the registry says about the project; the serial gives registry, id, vintage and country."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=300)
+    project_id: str | None = Field(
+        default=None, max_length=32, description="Only needed when the serial does not carry it."
+    )
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    methodology: str | None = Field(default=None, max_length=32)
+    category: CategoryField
+    sectoral_scope: int = Field(default=0, ge=0, le=255)
+    labels: list[str] = Field(default_factory=list, description=", ".join(LABEL_NAMES))
+
+    @field_validator("labels")
+    @classmethod
+    def _known_labels(cls, labels: list[str]) -> list[str]:
+        unknown = [label for label in labels if label.lower() not in LABEL_NAMES]
+        if unknown:
+            raise ValueError(f"unknown labels {unknown}; expected some of {sorted(LABEL_NAMES)}")
+        return sorted({label.lower() for label in labels})
+
+    def label_bits(self) -> int:
+        bits = 0
+        for label in self.labels:
+            bits |= int(LABEL_NAMES[label])
+        return bits
+
+
+class TokenizationCreate(BaseModel):
+    """Lock a block of registry serials and mint its tonnes to `beneficiary`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    idempotency_key: str = Field(min_length=1, max_length=200)
+    registry: RegistryField
+    serial: str = Field(min_length=1, max_length=400)
+    quantity: int | None = Field(
+        default=None, gt=0, description="Required for registries whose serials carry no range."
+    )
+    beneficiary: Address
+    project: ProjectAttributes
+    vintage_start: date | None = Field(default=None, description="When the serial has no dates.")
+    vintage_end: date | None = None
+
+
+class VintagePublic(BaseModel):
+    id: int
+    registry: str
+    project_id: str
+    project_name: str | None
+    vintage_start: date
+    vintage_end: date
+    key: str
+    token_address: str | None
+    symbol: str
+    category: str
+    sectoral_scope: int
+    labels: list[str]
+    country: str | None
+    methodology: str | None
+
+
+class RangePublic(BaseModel):
+    serial: str
+    block_start: int
+    block_end: int
+    quantity: int
+
+
+class TokenizationPublic(BaseModel):
+    id: str
+    idempotency_key: str
+    status: str
+    failure_reason: str | None
+    registry: str
+    serial: str
+    quantity: int
+    beneficiary: str
+    vintage: VintagePublic
+    lock_id: str
+    serial_hash: str
+    tx_hash: str | None
+    block_number: int | None
+    created_at: datetime
+
+
+class ConflictingLock(BaseModel):
+    tokenization_id: str
+    serial: str
+    block_start: int
+    block_end: int
+    state: str
+
+
+class ProjectPublic(BaseModel):
+    id: int
+    registry: str
+    project_id: str
+    name: str | None
+    country: str | None
+    methodology: str | None
+    category: str
+    sectoral_scope: int
+    labels: list[str]
+    vintages: int
+
+
+class LockPublic(BaseModel):
+    tokenization_id: str
+    registry: str
+    serial: str
+    block_start: int
+    block_end: int
+    quantity: int
+    state: str
+    vintage_id: int
+
+
+class RetirementPublic(BaseModel):
+    id: int
+    vintage_id: int
+    token_address: str | None
+    holder: str
+    beneficiary: str
+    beneficiary_name: str
+    reason: str
+    reason_text: str
+    amount_wei: str
+    tonnes_retired: int
+    certificate_id: int
+    status: str
+    registry_reference: str | None
+    tx_hash: str
+    block_number: int
+    serials: list[RangePublic]
+
+
+class RedemptionPublic(BaseModel):
+    id: int
+    vintage_id: int
+    token_address: str | None
+    holder: str
+    amount_wei: str
+    tonnes: int
+    registry_account: str
+    status: str
+    registry_reference: str | None
+    tx_hash: str
+    block_number: int
+    serials: list[RangePublic]
+
+
+class RegistryConfirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    registry_reference: str = Field(min_length=1, max_length=200)
+
+
+class ReservePublic(BaseModel):
+    vintage_id: int
+    symbol: str
+    token_address: str | None
+    locked_tonnes: int
+    pending_tonnes: int
+    retired_tonnes: int
+    released_tonnes: int
+    accrued_retired_wei: str
+    expected_supply_wei: str
+    onchain_supply_wei: str | None
+    pool_holdings_wei: dict[str, str]
+    at_block: int | None
+    balanced: bool
+
+
+class ReservesPublic(BaseModel):
+    at_block: int | None
+    balanced: bool
+    vintages: list[ReservePublic]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

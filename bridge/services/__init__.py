@@ -1,0 +1,1 @@
+"""The bridge's rules: each public function is one use case and commits once."""

@@ -1,0 +1,162 @@
+"""Projects and vintages: the off-chain catalogue that mirrors the factory's."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eth_abi import encode
+from eth_utils import keccak
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bridge.catalog import REGISTRY_CODES, Category, Registry
+from bridge.db import outbox
+from bridge.db.locks import lock_issuance
+from bridge.db.models import Project, Vintage
+from bridge.schemas import LABEL_NAMES, ProjectAttributes
+from bridge.services.errors import InvalidInput
+
+
+def yyyymmdd(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def project_id_bytes(project_id: str) -> bytes:
+    raw = project_id.encode()
+    if not raw or len(raw) > 32:
+        raise InvalidInput("project_id must be 1 to 32 bytes", field="project.project_id")
+    return raw.ljust(32, b"\0")
+
+
+def vintage_key(registry: int, project_id: str, start: date, end: date) -> str:
+    """The factory's `vintageKey`: keccak(abi.encode(registry, projectId, start, end))."""
+    encoded = encode(
+        ["uint8", "bytes32", "uint32", "uint32"],
+        [registry, project_id_bytes(project_id), yyyymmdd(start), yyyymmdd(end)],
+    )
+    return "0x" + keccak(encoded).hex()
+
+
+def symbol(vintage: Vintage) -> str:
+    """The token symbol the contract derives (`VCS-1748-2016`)."""
+    project = vintage.project
+    years = str(vintage.vintage_start.year)
+    if vintage.vintage_end.year != vintage.vintage_start.year:
+        years += f"-{vintage.vintage_end.year}"
+    return f"{REGISTRY_CODES[Registry(project.registry_id)]}-{project.project_id}-{years}"
+
+
+def label_names(bits: int) -> list[str]:
+    return sorted(name for name, label in LABEL_NAMES.items() if bits & int(label))
+
+
+def ensure_vintage(
+    session: Session,
+    *,
+    registry: Registry,
+    project_id: str,
+    attributes: ProjectAttributes,
+    country: str | None,
+    start: date,
+    end: date,
+) -> Vintage:
+    """The vintage row, created with its project (and queued for token creation) the first time.
+
+    A known project must be described the same way again: its attributes end up immutable on-chain.
+    """
+    key = vintage_key(int(registry), project_id, start, end)
+    lock_issuance(session, int(registry), f"vintage:{key}")
+    project = session.scalars(
+        select(Project).where(Project.registry_id == int(registry), Project.project_id == project_id)
+    ).first()
+    labels = attributes.label_bits()
+    if project is None:
+        project = Project(
+            registry_id=int(registry),
+            project_id=project_id,
+            name=attributes.name,
+            country=country,
+            methodology=attributes.methodology,
+            category=int(attributes.category),
+            sectoral_scope=attributes.sectoral_scope,
+            labels=labels,
+        )
+        session.add(project)
+        session.flush()
+    else:
+        _same_project(project, attributes, country, labels)
+
+    vintage = session.scalars(select(Vintage).where(Vintage.key == key)).first()
+    if vintage is None:
+        vintage = Vintage(project_pk=project.id, vintage_start=start, vintage_end=end, key=key)
+        session.add(vintage)
+        session.flush()
+        outbox.enqueue(
+            session,
+            "create_vintage",
+            {
+                "vintage_pk": vintage.id,
+                "key": key,
+                "attributes": {
+                    "registry": int(registry),
+                    "category": project.category,
+                    "sectoralScope": project.sectoral_scope,
+                    "labels": project.labels,
+                    "vintageStart": yyyymmdd(start),
+                    "vintageEnd": yyyymmdd(end),
+                    "country": (project.country or "").encode().ljust(2, b"\0").hex(),
+                    "projectId": project_id_bytes(project_id).hex(),
+                    "methodology": (project.methodology or "").encode()[:32].ljust(32, b"\0").hex(),
+                },
+            },
+        )
+    return vintage
+
+
+def _same_project(project: Project, attributes: ProjectAttributes, country: str | None, labels: int) -> None:
+    checks = [
+        ("project.category", project.category, int(attributes.category)),
+        ("project.sectoral_scope", project.sectoral_scope, attributes.sectoral_scope),
+        ("project.labels", project.labels, labels),
+        ("project.methodology", project.methodology, attributes.methodology),
+        ("project.country", project.country, country),
+    ]
+    for field, known, given in checks:
+        if known != given:
+            raise InvalidInput(
+                f"{field} is {given!r} but project {project.project_id} was bridged with {known!r}",
+                field=field,
+            )
+
+
+def list_projects(
+    session: Session, *, registry: Registry | None, category: Category | None, limit: int, offset: int
+) -> tuple[list[Project], int]:
+    query = select(Project)
+    if registry is not None:
+        query = query.where(Project.registry_id == int(registry))
+    if category is not None:
+        query = query.where(Project.category == int(category))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Project.id).offset(offset).limit(limit))
+    return list(rows), total
+
+
+def list_vintages(
+    session: Session, *, registry: Registry | None, project_id: str | None, year: int | None,
+    limit: int, offset: int,
+) -> tuple[list[Vintage], int]:
+    query = select(Vintage).join(Project)
+    if registry is not None:
+        query = query.where(Project.registry_id == int(registry))
+    if project_id is not None:
+        query = query.where(Project.project_id == project_id)
+    if year is not None:
+        query = query.where(Vintage.vintage_start >= date(year, 1, 1), Vintage.vintage_start <= date(year, 12, 31))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Vintage.id).offset(offset).limit(limit))
+    return list(rows), total
+
+
+def vintage_count_of(session: Session, project: Project) -> int:
+    return session.scalar(select(func.count()).where(Vintage.project_pk == project.id)) or 0

@@ -1,0 +1,36 @@
+"""Runs `ape run deploy` as operators do, against a given RPC URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# Anvil's public test accounts (mnemonic "test test ... junk"): index -> (address, key).
+ANVIL_ACCOUNTS = [
+    ("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
+    ("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"),
+    ("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"),
+    ("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"),
+    ("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a"),
+    ("0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc", "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba"),
+]
+
+
+def run_deploy(rpc_url: str, deployments_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "APE_FOUNDRY_HOST": rpc_url, "BRIDGE_DEPLOYMENTS_DIR": str(deployments_dir)}
+    ape = str(Path(sys.executable).with_name("ape"))
+    command = [ape, "run", "deploy", "--network", "ethereum:local:foundry", "--account", "TEST::0", *extra]
+    return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300)
+
+
+def deploy(rpc_url: str, deployments_dir: Path, *extra: str) -> dict[str, Any]:
+    result = run_deploy(rpc_url, deployments_dir, *extra)
+    assert result.returncode == 0, result.stdout + result.stderr
+    record: dict[str, Any] = json.loads((deployments_dir / "ethereum-local.json").read_text())
+    return record
