@@ -32,6 +32,7 @@ def migrate() -> None:
     """Create or upgrade the database schema (Alembic)."""
     from bridge.db.migrate import upgrade
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = get_settings()
     upgrade(settings.database_url)
     click.echo(f"migrated {settings.database_url.split('@')[-1]}")

@@ -6,6 +6,7 @@ operators deploy. Ape is imported by the caller: this module only receives its o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -101,6 +102,16 @@ def deploy_all(
     return Deployment(factory, certificate, implementation, deployed_pools)
 
 
+def build_hash(project: Any) -> str:
+    """A digest of the compiled contracts, so a re-run notices that the code changed."""
+    contracts = project.load_contracts()
+    digest = hashlib.sha256()
+    for name in ("VintageFactory", "RetirementCertificate", "VintageToken", "CommodityPool"):
+        bytecode = contracts[name].contract_type.deployment_bytecode
+        digest.update(((bytecode.bytecode if bytecode else "") or "").encode())
+    return digest.hexdigest()
+
+
 def deployment_path(ecosystem: str, network: str) -> Path:
     return deployments_dir() / f"{ecosystem}-{network}.json"
 
@@ -119,6 +130,11 @@ def is_live(record: dict[str, Any], chain_id: int, get_code: Any) -> bool:
     return len(get_code(record["contracts"]["VintageFactory"])) > 0
 
 
+def is_current(record: dict[str, Any], current_build: str) -> bool:
+    """Whether the recorded set was built from the contracts as they are now."""
+    return record.get("buildHash") == current_build
+
+
 def write_record(
     path: Path,
     deployment: Deployment,
@@ -130,6 +146,7 @@ def write_record(
     deployer: str,
     bridge: str,
     pauser: str,
+    build: str,
 ) -> dict[str, Any]:
     record = {
         "ecosystem": ecosystem,
@@ -140,6 +157,7 @@ def write_record(
         "bridge": bridge,
         "pauser": pauser,
         "gitCommit": _git_commit(),
+        "buildHash": build,
         "deployedAt": datetime.now(UTC).isoformat(timespec="seconds"),
         "contracts": deployment.addresses(),
     }

@@ -12,6 +12,8 @@ from ape.cli import ConnectedProviderCommand, account_option
 
 from bridge.deployment import (
     LIVE_ADMIN_DELAY,
+    build_hash,
+    is_current,
     LOCAL_ADMIN_DELAY,
     deploy_all,
     deployment_path,
@@ -31,13 +33,21 @@ def cli(ecosystem, network, provider, account, bridge, pauser, admin_delay, forc
     path = deployment_path(ecosystem.name, network.name)
     shown = _relative(path)
     record = load_record(path)
-    if record and is_live(record, provider.chain_id, provider.get_code) and not force:
+    build = build_hash(project)
+    live = bool(record) and is_live(record, provider.chain_id, provider.get_code)
+    if live and not is_current(record, build) and not force:
+        if not network.is_local:
+            raise click.ClickException(
+                f"{shown} names live contracts built from other sources; pass --force to deploy a new set."
+            )
+        click.echo(f"{shown} names contracts built from other sources: deploying a new set.")
+    elif live and not force:
         click.echo(f"Already deployed on {ecosystem.name}:{network.name} (chain {record['chainId']}),")
         click.echo(f"at block {record['block']} by {record['deployer']}; see {shown}.")
         click.echo("Nothing deployed. Pass --force to deploy a second set.")
         _show(record)
         return
-    if record and not force:
+    elif record and not force:
         click.echo(f"{shown} names contracts that are not on this chain: deploying a new set.")
 
     bridge = bridge or account.address
@@ -57,6 +67,7 @@ def cli(ecosystem, network, provider, account, bridge, pauser, admin_delay, forc
         deployer=account.address,
         bridge=bridge,
         pauser=pauser,
+        build=build,
     )
     click.echo(f"Deployed on {ecosystem.name}:{network.name} (chain {record['chainId']}); wrote {shown}.")
     _show(record)

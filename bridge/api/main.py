@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from bridge.api.routes import burns, catalogue, reserves, tokenizations
+from bridge.api.routes import balances, burns, catalogue, reserves, tokenizations
 from bridge.chain.contracts import Chain
 from bridge.config import Settings
 from bridge.services.errors import BridgeError
@@ -47,6 +47,6 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], chain: Chain
     async def bridge_error(_: Request, err: BridgeError) -> JSONResponse:
         return JSONResponse(status_code=err.status_code, content={"detail": err.body()})
 
-    for router in (tokenizations.router, catalogue.router, burns.router, reserves.router):
+    for router in (tokenizations.router, catalogue.router, burns.router, balances.router, reserves.router):
         app.include_router(router)
     return app

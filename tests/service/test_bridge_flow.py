@@ -218,3 +218,11 @@ def test_audit_log_names_who_did_what(bridge: BridgeUnderTest) -> None:
     engine.dispose()
     assert [tuple(r) for r in rows] == [("Verra desk", "tokenization.locked"), ("sender", "tokenization.minted")]
     assert Web3.is_checksum_address(minted["beneficiary"])
+
+
+def test_balances_show_the_minted_tokens(bridge: BridgeUnderTest) -> None:
+    minted = bridge_and_wait(bridge, tokenization(verra_serial(9_000_001, 9_000_005), beneficiary=BOB_ADDRESS))
+    body = bridge.get(f"/balances/{BOB_ADDRESS}").json()
+    held = {t["token_address"]: int(t["balance_wei"]) for t in body["tokens"]}
+    token = minted["vintage"]["token_address"]
+    assert held[token] == balance(bridge, token, BOB_ADDRESS) >= 5 * TONNE
