@@ -6,8 +6,9 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.cache/solcx
 export APE_DATA_FOLDER := $(CURDIR)/.cache/ape
 APE := .venv/bin/ape
 NETWORK ?= ethereum:local:foundry
+ACCOUNT ?= TEST::0
 
-.PHONY: setup compile run deploy test test-contracts lint clean
+.PHONY: setup compile run deploy test lint clean
 
 setup:
 	@tools/bootstrap.sh
@@ -20,13 +21,17 @@ run: setup
 	tools/run.sh
 
 deploy: setup
-	$(APE) run deploy --network $(NETWORK)
+	$(APE) run deploy --network $(NETWORK) --account $(ACCOUNT)
 
-test: setup
+# Lint first (seconds), then every test against real Anvil chains, SQLite and PostgreSQL.
+# APE_FOUNDRY_HOST=auto: the tests' Anvil takes a free port, never the one `make run` uses.
+test: setup lint
+	@tools/ensure-postgres.sh
 	APE_FOUNDRY_HOST=auto $(APE) test $(or $(TESTS),tests/) $(PYTEST_ARGS)
 
 lint: setup
-	.venv/bin/ruff check bridge tests scripts
+	.venv/bin/ruff check bridge tests scripts tools
+	.venv/bin/ruff format --check bridge tests scripts tools
 	.venv/bin/mypy bridge
 
 clean:

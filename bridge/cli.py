@@ -66,8 +66,13 @@ def listen() -> None:
 
     settings = get_settings()
     chain = Chain.from_settings(settings, with_signer=False)
-    listener = Listener(_sessions(), chain, confirmations=settings.confirmations,
-                        block_batch=settings.block_batch, poll_interval=settings.poll_interval)
+    listener = Listener(
+        _sessions(),
+        chain,
+        confirmations=settings.confirmations,
+        block_batch=settings.block_batch,
+        poll_interval=settings.poll_interval,
+    )
     _run_until_interrupted(listener.run)
 
 

@@ -24,6 +24,7 @@ def deployments_dir() -> Path:
     """`deployments/` of the project, or `$BRIDGE_DEPLOYMENTS_DIR` (tests write elsewhere)."""
     return Path(os.environ.get("BRIDGE_DEPLOYMENTS_DIR", PROJECT_DIR / "deployments"))
 
+
 # Local chains need no admin-transfer delay; live ones get two days to notice a hostile transfer.
 LOCAL_ADMIN_DELAY = 0
 LIVE_ADMIN_DELAY = 2 * 24 * 3600

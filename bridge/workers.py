@@ -17,7 +17,10 @@ def start_workers(
 ) -> list[threading.Thread]:
     sender = Sender(sessions, chain, receipt_timeout=settings.receipt_timeout)
     listener = Listener(
-        sessions, chain, confirmations=settings.confirmations, block_batch=settings.block_batch,
+        sessions,
+        chain,
+        confirmations=settings.confirmations,
+        block_batch=settings.block_batch,
         poll_interval=settings.poll_interval,
     )
     threads = [

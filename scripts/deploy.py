@@ -12,11 +12,11 @@ from ape.cli import ConnectedProviderCommand, account_option
 
 from bridge.deployment import (
     LIVE_ADMIN_DELAY,
-    build_hash,
-    is_current,
     LOCAL_ADMIN_DELAY,
+    build_hash,
     deploy_all,
     deployment_path,
+    is_current,
     is_live,
     load_record,
     write_record,
@@ -54,9 +54,7 @@ def cli(ecosystem, network, provider, account, bridge, pauser, admin_delay, forc
     pauser = pauser or account.address
     if admin_delay is None:
         admin_delay = LOCAL_ADMIN_DELAY if network.is_local else LIVE_ADMIN_DELAY
-    deployment = deploy_all(
-        project, account, bridge=bridge, pauser=pauser, admin_delay=admin_delay
-    )
+    deployment = deploy_all(project, account, bridge=bridge, pauser=pauser, admin_delay=admin_delay)
     record = write_record(
         path,
         deployment,

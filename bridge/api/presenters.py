@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bridge.catalog import Category, Registry
-from bridge.db.models import Project, Redemption, ReleasedRange, Retirement, SerialRange, Tokenization, Vintage
+from bridge.db.models import (
+    Project,
+    Redemption,
+    ReleasedRange,
+    Retirement,
+    SerialRange,
+    Tokenization,
+    Vintage,
+)
 from bridge.schemas import (
     LockPublic,
     ProjectPublic,
@@ -29,34 +37,66 @@ def registry_name(registry_id: int) -> str:
 def vintage(v: Vintage) -> VintagePublic:
     p = v.project
     return VintagePublic(
-        id=v.id, registry=registry_name(p.registry_id), project_id=p.project_id, project_name=p.name,
-        vintage_start=v.vintage_start, vintage_end=v.vintage_end, key=v.key, token_address=v.token_address,
-        symbol=symbol(v), category=Category(p.category).name.lower(), sectoral_scope=p.sectoral_scope,
-        labels=label_names(p.labels), country=p.country, methodology=p.methodology,
+        id=v.id,
+        registry=registry_name(p.registry_id),
+        project_id=p.project_id,
+        project_name=p.name,
+        vintage_start=v.vintage_start,
+        vintage_end=v.vintage_end,
+        key=v.key,
+        token_address=v.token_address,
+        symbol=symbol(v),
+        category=Category(p.category).name.lower(),
+        sectoral_scope=p.sectoral_scope,
+        labels=label_names(p.labels),
+        country=p.country,
+        methodology=p.methodology,
     )
 
 
 def project(p: Project, vintages: int) -> ProjectPublic:
     return ProjectPublic(
-        id=p.id, registry=registry_name(p.registry_id), project_id=p.project_id, name=p.name,
-        country=p.country, methodology=p.methodology, category=Category(p.category).name.lower(),
-        sectoral_scope=p.sectoral_scope, labels=label_names(p.labels), vintages=vintages,
+        id=p.id,
+        registry=registry_name(p.registry_id),
+        project_id=p.project_id,
+        name=p.name,
+        country=p.country,
+        methodology=p.methodology,
+        category=Category(p.category).name.lower(),
+        sectoral_scope=p.sectoral_scope,
+        labels=label_names(p.labels),
+        vintages=vintages,
     )
 
 
 def tokenization(t: Tokenization) -> TokenizationPublic:
     return TokenizationPublic(
-        id=t.id, idempotency_key=t.idempotency_key, status=t.status, failure_reason=t.failure_reason,
-        registry=registry_name(t.registry_id), serial=t.serial, quantity=t.quantity, beneficiary=t.beneficiary,
-        vintage=vintage(t.vintage), lock_id=t.lock_id, serial_hash=t.serial_hash, tx_hash=t.tx_hash,
-        block_number=t.block_number, created_at=t.created_at,
+        id=t.id,
+        idempotency_key=t.idempotency_key,
+        status=t.status,
+        failure_reason=t.failure_reason,
+        registry=registry_name(t.registry_id),
+        serial=t.serial,
+        quantity=t.quantity,
+        beneficiary=t.beneficiary,
+        vintage=vintage(t.vintage),
+        lock_id=t.lock_id,
+        serial_hash=t.serial_hash,
+        tx_hash=t.tx_hash,
+        block_number=t.block_number,
+        created_at=t.created_at,
     )
 
 
 def lock(r: SerialRange) -> LockPublic:
     return LockPublic(
-        tokenization_id=r.tokenization_id, registry=registry_name(r.registry_id), serial=r.serial,
-        block_start=r.block_start, block_end=r.block_end, quantity=r.quantity, state=r.state,
+        tokenization_id=r.tokenization_id,
+        registry=registry_name(r.registry_id),
+        serial=r.serial,
+        block_start=r.block_start,
+        block_end=r.block_end,
+        quantity=r.quantity,
+        state=r.state,
         vintage_id=r.vintage_pk,
     )
 
@@ -70,20 +110,39 @@ def ranges(rows: Sequence[SerialRange | ReleasedRange]) -> list[RangePublic]:
 
 def retirement(r: Retirement) -> RetirementPublic:
     return RetirementPublic(
-        id=r.id, vintage_id=r.vintage_pk, token_address=r.vintage.token_address, holder=r.holder,
-        beneficiary=r.beneficiary, beneficiary_name=r.beneficiary_name, reason=REASONS[r.reason],
-        reason_text=r.reason_text, amount_wei=str(r.amount_wei), tonnes_retired=r.tonnes_retired,
-        certificate_id=r.certificate_id, status=r.status, registry_reference=r.registry_reference,
-        tx_hash=r.tx_hash, block_number=r.block_number, serials=ranges(r.ranges),
+        id=r.id,
+        vintage_id=r.vintage_pk,
+        token_address=r.vintage.token_address,
+        holder=r.holder,
+        beneficiary=r.beneficiary,
+        beneficiary_name=r.beneficiary_name,
+        reason=REASONS[r.reason],
+        reason_text=r.reason_text,
+        amount_wei=str(r.amount_wei),
+        tonnes_retired=r.tonnes_retired,
+        certificate_id=r.certificate_id,
+        status=r.status,
+        registry_reference=r.registry_reference,
+        tx_hash=r.tx_hash,
+        block_number=r.block_number,
+        serials=ranges(r.ranges),
     )
 
 
 def redemption(r: Redemption) -> RedemptionPublic:
     return RedemptionPublic(
-        id=r.id, vintage_id=r.vintage_pk, token_address=r.vintage.token_address, holder=r.holder,
-        amount_wei=str(r.amount_wei), tonnes=r.amount_wei // TONNE, registry_account=r.registry_account,
-        status=r.status, registry_reference=r.registry_reference, tx_hash=r.tx_hash,
-        block_number=r.block_number, serials=ranges(r.ranges),
+        id=r.id,
+        vintage_id=r.vintage_pk,
+        token_address=r.vintage.token_address,
+        holder=r.holder,
+        amount_wei=str(r.amount_wei),
+        tonnes=r.amount_wei // TONNE,
+        registry_account=r.registry_account,
+        status=r.status,
+        registry_reference=r.registry_reference,
+        tx_hash=r.tx_hash,
+        block_number=r.block_number,
+        serials=ranges(r.ranges),
     )
 
 
@@ -93,13 +152,19 @@ def reserves(result: Reserves) -> ReservesPublic:
         balanced=result.balanced,
         vintages=[
             ReservePublic(
-                vintage_id=v.vintage.id, symbol=v.symbol, token_address=v.vintage.token_address,
-                locked_tonnes=v.locked_tonnes, pending_tonnes=v.pending_tonnes, retired_tonnes=v.retired_tonnes,
-                released_tonnes=v.released_tonnes, accrued_retired_wei=str(v.vintage.accrued_retired_wei),
+                vintage_id=v.vintage.id,
+                symbol=v.symbol,
+                token_address=v.vintage.token_address,
+                locked_tonnes=v.locked_tonnes,
+                pending_tonnes=v.pending_tonnes,
+                retired_tonnes=v.retired_tonnes,
+                released_tonnes=v.released_tonnes,
+                accrued_retired_wei=str(v.vintage.accrued_retired_wei),
                 expected_supply_wei=str(v.expected_supply_wei),
                 onchain_supply_wei=None if v.onchain_supply_wei is None else str(v.onchain_supply_wei),
                 pool_holdings_wei={k: str(h) for k, h in v.pool_holdings_wei.items()},
-                at_block=result.at_block, balanced=v.balanced,
+                at_block=result.at_block,
+                balanced=v.balanced,
             )
             for v in result.vintages
         ],

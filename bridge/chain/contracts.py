@@ -26,7 +26,9 @@ def abi(name: str) -> list[dict[str, Any]]:
 
 def load_deployment(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found: deploy the contracts first (`make run` or `ape run deploy`)")
+        raise FileNotFoundError(
+            f"{path} not found: deploy the contracts first (`make run` or `ape run deploy`)"
+        )
     record: dict[str, Any] = json.loads(path.read_text())
     return record
 
@@ -34,8 +36,13 @@ def load_deployment(path: Path) -> dict[str, Any]:
 class Chain:
     """The chain as the bridge sees it: one RPC endpoint, the deployed contracts and its signer."""
 
-    def __init__(self, rpc_url: str, deployment: dict[str, Any], signer_key: str | None = None,
-                 request_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        rpc_url: str,
+        deployment: dict[str, Any],
+        signer_key: str | None = None,
+        request_timeout: float = 10.0,
+    ) -> None:
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout}))
         self.deployment = deployment
         self.chain_id: int = int(deployment["chainId"])

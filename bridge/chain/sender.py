@@ -35,7 +35,11 @@ TRANSIENT = (ConnectionError, OSError, TimeoutError, Web3Exception)
 
 class Sender:
     def __init__(
-        self, sessions: sessionmaker[Session], chain: Chain, *, poll_interval: float = 0.2,
+        self,
+        sessions: sessionmaker[Session],
+        chain: Chain,
+        *,
+        poll_interval: float = 0.2,
         receipt_timeout: float = 120.0,
     ) -> None:
         assert chain.account is not None, "the sender needs a signing account"
@@ -89,7 +93,9 @@ class Sender:
             w3 = self.chain.w3
             chain_pending = w3.eth.get_transaction_count(self.account.address, "pending")
             nonce = outbox.take_nonce(session, self.account.address, chain_pending)
-            tx = call.build_transaction({"from": self.account.address, "nonce": nonce, "chainId": self.chain.chain_id})
+            tx = call.build_transaction(
+                {"from": self.account.address, "nonce": nonce, "chainId": self.chain.chain_id}
+            )
         except ContractLogicError as err:
             # The call would revert: settle it from the chain's state (already done) or fail it.
             self._settle_reverted(session, item, _revert_reason(err))
@@ -97,8 +103,12 @@ class Sender:
             return False
         signed: SignedTransaction = self.account.sign_transaction(tx)
         outbox.mark(
-            item, "sent", nonce=nonce, tx_hash="0x" + bytes(signed.hash).hex(),
-            raw_tx="0x" + bytes(signed.raw_transaction).hex(), attempts=item.attempts + 1,
+            item,
+            "sent",
+            nonce=nonce,
+            tx_hash="0x" + bytes(signed.hash).hex(),
+            raw_tx="0x" + bytes(signed.raw_transaction).hex(),
+            attempts=item.attempts + 1,
         )
         session.commit()
         logger.info("sender: item %s (%s) signed, nonce %s, tx %s", item.id, item.kind, nonce, item.tx_hash)
@@ -109,8 +119,14 @@ class Sender:
         if item.kind == "create_vintage":
             a = payload["attributes"]
             attributes = (
-                a["registry"], a["category"], a["sectoralScope"], a["labels"], a["vintageStart"],
-                a["vintageEnd"], bytes.fromhex(a["country"]), bytes.fromhex(a["projectId"]),
+                a["registry"],
+                a["category"],
+                a["sectoralScope"],
+                a["labels"],
+                a["vintageStart"],
+                a["vintageEnd"],
+                bytes.fromhex(a["country"]),
+                bytes.fromhex(a["projectId"]),
                 bytes.fromhex(a["methodology"]),
             )
             return self.chain.factory.functions.createVintage(attributes)
@@ -121,8 +137,11 @@ class Sender:
                 session.commit()
                 return None
             return self.chain.factory.functions.mint(
-                vintage.token_address, payload["to"], payload["tonnes"] * TONNE,
-                HexBytes(payload["lock_id"]), HexBytes(payload["serial_hash"]),
+                vintage.token_address,
+                payload["to"],
+                payload["tonnes"] * TONNE,
+                HexBytes(payload["lock_id"]),
+                HexBytes(payload["serial_hash"]),
             )
         if item.kind == "confirm_retirement":
             return self.chain.certificate.functions.confirmRegistryRetirement(
@@ -224,8 +243,14 @@ class Sender:
     def _record_vintage(self, session: Session, payload: dict[str, Any], address: str) -> None:
         vintage = session.get_one(Vintage, payload["vintage_pk"])
         vintage.token_address = address
-        audit.record(session, actor=ACTOR, action="vintage.created", entity="vintage", entity_id=vintage.id,
-                     token_address=address)
+        audit.record(
+            session,
+            actor=ACTOR,
+            action="vintage.created",
+            entity="vintage",
+            entity_id=vintage.id,
+            token_address=address,
+        )
 
     def _record_minted(self, session: Session, item: OutboxItem, tx_hash: Any, block: int | None) -> None:
         tokenization = session.get_one(Tokenization, item.tokenization_id)
@@ -233,10 +258,19 @@ class Sender:
         tokenization.tx_hash = "0x" + bytes(tx_hash).hex() if tx_hash is not None else item.tx_hash
         tokenization.block_number = block
         tokenization.updated_at = utcnow()
-        for held in session.scalars(select(SerialRange).where(SerialRange.tokenization_id == tokenization.id)):
+        for held in session.scalars(
+            select(SerialRange).where(SerialRange.tokenization_id == tokenization.id)
+        ):
             held.state = "locked"
-        audit.record(session, actor=ACTOR, action="tokenization.minted", entity="tokenization",
-                     entity_id=tokenization.id, tx_hash=tokenization.tx_hash, block=block)
+        audit.record(
+            session,
+            actor=ACTOR,
+            action="tokenization.minted",
+            entity="tokenization",
+            entity_id=tokenization.id,
+            tx_hash=tokenization.tx_hash,
+            block=block,
+        )
 
     def _fail_mint(self, session: Session, item: OutboxItem, reason: str) -> None:
         """The mint will not happen: the serials are freed so the operator can try again."""
@@ -246,14 +280,26 @@ class Sender:
         tokenization.updated_at = utcnow()
         session.execute(delete(SerialRange).where(SerialRange.tokenization_id == tokenization.id))
         outbox.mark(item, "failed", last_error=reason)
-        audit.record(session, actor=ACTOR, action="tokenization.failed", entity="tokenization",
-                     entity_id=tokenization.id, reason=reason)
+        audit.record(
+            session,
+            actor=ACTOR,
+            action="tokenization.failed",
+            entity="tokenization",
+            entity_id=tokenization.id,
+            reason=reason,
+        )
 
     def _record_certified(self, session: Session, payload: dict[str, Any]) -> None:
         retirement = session.get_one(Retirement, payload["retirement_pk"])
         retirement.status = "confirmed"
-        audit.record(session, actor=ACTOR, action="certificate.updated", entity="retirement",
-                     entity_id=retirement.id, certificate_id=payload["certificate_id"])
+        audit.record(
+            session,
+            actor=ACTOR,
+            action="certificate.updated",
+            entity="retirement",
+            entity_id=retirement.id,
+            certificate_id=payload["certificate_id"],
+        )
 
 
 def _revert_reason(err: ContractLogicError) -> str:

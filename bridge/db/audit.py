@@ -27,7 +27,11 @@ def record(
 
 
 def list_events(
-    session: Session, *, entity: str | None = None, entity_id: str | None = None, limit: int = 100,
+    session: Session,
+    *,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    limit: int = 100,
     offset: int = 0,
 ) -> list[AuditEvent]:
     query = select(AuditEvent).order_by(AuditEvent.id)

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from bridge.db.models import OutboxItem, SignerNonce, utcnow
 
 
-def enqueue(session: Session, kind: str, payload: dict[str, Any], tokenization_id: str | None = None) -> OutboxItem:
+def enqueue(
+    session: Session, kind: str, payload: dict[str, Any], tokenization_id: str | None = None
+) -> OutboxItem:
     item = OutboxItem(kind=kind, payload=json.dumps(payload, sort_keys=True), tokenization_id=tokenization_id)
     session.add(item)
     return item

@@ -46,8 +46,13 @@ REDEMPTION_TOPIC = _topic(REDEMPTION_ABI)
 
 class Listener:
     def __init__(
-        self, sessions: sessionmaker[Session], chain: Chain, *, confirmations: int,
-        block_batch: int = 500, poll_interval: float = 1.0,
+        self,
+        sessions: sessionmaker[Session],
+        chain: Chain,
+        *,
+        confirmations: int,
+        block_batch: int = 500,
+        poll_interval: float = 1.0,
     ) -> None:
         self.sessions = sessions
         self.chain = chain
@@ -111,7 +116,7 @@ class Listener:
 
     def _apply(self, session: Session, log: Any) -> None:
         topic = "0x" + bytes(log["topics"][0]).hex()
-        where = {
+        where: dict[str, Any] = {
             "vintage": Web3.to_checksum_address(log["address"]),
             "tx_hash": "0x" + bytes(log["transactionHash"]).hex(),
             "log_index": int(log["logIndex"]),
@@ -124,9 +129,13 @@ class Listener:
             burns.apply_retirement(
                 session,
                 burns.RetiredEvent(
-                    **where, holder=args["holder"], beneficiary=args["beneficiary"],
-                    certificate_id=int(args["certificateId"]), amount=int(args["amount"]),
-                    reason=int(args["reason"]), beneficiary_name=args["beneficiaryName"],
+                    **where,
+                    holder=args["holder"],
+                    beneficiary=args["beneficiary"],
+                    certificate_id=int(args["certificateId"]),
+                    amount=int(args["amount"]),
+                    reason=int(args["reason"]),
+                    beneficiary_name=args["beneficiaryName"],
                     reason_text=args["reasonText"],
                 ),
             )
@@ -135,7 +144,9 @@ class Listener:
             burns.apply_redemption(
                 session,
                 burns.RedemptionEvent(
-                    **where, holder=args["holder"], amount=int(args["amount"]),
+                    **where,
+                    holder=args["holder"],
+                    amount=int(args["amount"]),
                     registry_account=args["registryAccount"],
                 ),
             )

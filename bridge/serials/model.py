@@ -96,8 +96,7 @@ class SerialBlock:
         ):
             raise SerialError(
                 "vintage_end",
-                f"{self.vintage_end.isoformat()} is before vintage_start "
-                f"{self.vintage_start.isoformat()}",
+                f"{self.vintage_end.isoformat()} is before vintage_start {self.vintage_start.isoformat()}",
             )
 
     @property

@@ -34,9 +34,7 @@ LAYOUTS: tuple[Layout, ...] = (
 )
 
 
-def parse_serial(
-    text: str, *, registry: Registry | None = None, quantity: int | None = None
-) -> SerialBlock:
+def parse_serial(text: str, *, registry: Registry | None = None, quantity: int | None = None) -> SerialBlock:
     """The block a serial describes.
 
     `registry=None` tells the registry from the text (J-Credit, CCER and Fujian FFCER ids are
@@ -51,9 +49,7 @@ def parse_serial(
         raise SerialError("format", "the serial is empty")
     if quantity is not None:
         check_quantity(quantity)
-    detected = [
-        (layout, m) for layout in LAYOUTS if layout.detectable and (m := layout.match(text))
-    ]
+    detected = [(layout, m) for layout in LAYOUTS if layout.detectable and (m := layout.match(text))]
 
     if registry is None:
         if not detected:

@@ -32,9 +32,7 @@ def take(block: SerialBlock, quantity: int) -> tuple[SerialBlock, SerialBlock | 
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise SerialError("quantity", f"{quantity!r} is not a whole number")
     if not 0 < quantity <= block.quantity:
-        raise SerialError(
-            "quantity", f"cannot take {quantity} units from a block of {block.quantity}"
-        )
+        raise SerialError("quantity", f"cannot take {quantity} units from a block of {block.quantity}")
     first = block.with_range(block.start, block.start + quantity - 1)
     rest = None if first.end == block.end else block.with_range(first.end + 1, block.end)
     return first, rest
@@ -93,17 +91,12 @@ def merge(blocks: list[SerialBlock]) -> SerialBlock:
         if not same_issuance(first, after):
             raise SerialError(
                 "issuance",
-                f"{after.registry.name} {after.issuance!r} is not "
-                f"{first.registry.name} {first.issuance!r}",
+                f"{after.registry.name} {after.issuance!r} is not {first.registry.name} {first.issuance!r}",
             )
         if after.with_range(first.start, first.end) != first:
-            raise SerialError(
-                "fields", f"{after.serial} differs from {first.serial} beyond its range"
-            )
+            raise SerialError("fields", f"{after.serial} differs from {first.serial} beyond its range")
         if after.start <= before.end:
             raise SerialError("blocks", f"{after.serial} overlaps {before.serial}")
         if after.start > before.end + 1:
-            raise SerialError(
-                "blocks", f"units {before.end + 1}-{after.start - 1} are missing (a gap)"
-            )
+            raise SerialError("blocks", f"units {before.end + 1}-{after.start - 1} are missing (a gap)")
     return first.with_range(first.start, ordered[-1].end)

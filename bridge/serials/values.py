@@ -32,9 +32,7 @@ def check_quantity(quantity: int) -> None:
         raise SerialError("quantity", f"{quantity} is not a positive number of units")
 
 
-def unit_range(
-    registry: Registry, start_text: str, end_text: str, quantity: int | None
-) -> tuple[int, int]:
+def unit_range(registry: Registry, start_text: str, end_text: str, quantity: int | None) -> tuple[int, int]:
     """The range a serial states, checked against the quantity stated beside it (if any)."""
     start = unit_number(start_text, "block_start")
     end = unit_number(end_text, "block_end")

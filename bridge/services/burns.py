@@ -26,7 +26,13 @@ logger = logging.getLogger(__name__)
 TONNE = 10**18
 LISTENER = "listener"
 
-REASONS = ["environmental_benefit", "on_behalf_of_organisation", "compliance", "ecological_damage_compensation", "other"]
+REASONS = [
+    "environmental_benefit",
+    "on_behalf_of_organisation",
+    "compliance",
+    "ecological_damage_compensation",
+    "other",
+]
 
 
 @dataclass(frozen=True)
@@ -159,8 +165,12 @@ def confirm_retirement(session: Session, key: ApiKey, retirement_id: int, refere
         {"retirement_pk": retirement.id, "certificate_id": retirement.certificate_id, "reference": reference},
     )
     audit.record(
-        session, actor=key.operator.name, action="retirement.confirmed", entity="retirement",
-        entity_id=retirement.id, registry_reference=reference,
+        session,
+        actor=key.operator.name,
+        action="retirement.confirmed",
+        entity="retirement",
+        entity_id=retirement.id,
+        registry_reference=reference,
     )
     session.commit()
     return retirement
@@ -177,8 +187,12 @@ def confirm_redemption(session: Session, key: ApiKey, redemption_id: int, refere
     redemption.confirmed_by = key.operator.name
     redemption.confirmed_at = datetime.now(UTC)
     audit.record(
-        session, actor=key.operator.name, action="redemption.released", entity="redemption",
-        entity_id=redemption.id, registry_reference=reference,
+        session,
+        actor=key.operator.name,
+        action="redemption.released",
+        entity="redemption",
+        entity_id=redemption.id,
+        registry_reference=reference,
     )
     session.commit()
     return redemption
@@ -199,8 +213,13 @@ def get_redemption(session: Session, redemption_id: int) -> Redemption:
 
 
 def list_retirements(
-    session: Session, *, status: str | None, vintage_id: int | None, beneficiary: str | None,
-    limit: int, offset: int,
+    session: Session,
+    *,
+    status: str | None,
+    vintage_id: int | None,
+    beneficiary: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Retirement], int]:
     query = select(Retirement)
     if status is not None:
@@ -227,7 +246,9 @@ def list_redemptions(
     return list(rows), total
 
 
-def _take_locked(session: Session, vintage: Vintage, tonnes: int, *, retirement_id: int | None) -> list[SerialRange]:
+def _take_locked(
+    session: Session, vintage: Vintage, tonnes: int, *, retirement_id: int | None
+) -> list[SerialRange]:
     """The first `tonnes` locked serials of the vintage (oldest lock first), split off as registries do."""
     taken: list[SerialRange] = []
     remaining = tonnes
@@ -240,8 +261,13 @@ def _take_locked(session: Session, vintage: Vintage, tonnes: int, *, retirement_
             assert rest is not None  # held.quantity > remaining
             session.add(
                 SerialRange(
-                    registry_id=held.registry_id, issuance=held.issuance, block_start=rest.start,
-                    block_end=rest.end, serial=rest.serial, state="locked", vintage_pk=held.vintage_pk,
+                    registry_id=held.registry_id,
+                    issuance=held.issuance,
+                    block_start=rest.start,
+                    block_end=rest.end,
+                    serial=rest.serial,
+                    state="locked",
+                    vintage_pk=held.vintage_pk,
                     tokenization_id=held.tokenization_id,
                 )
             )
@@ -252,7 +278,9 @@ def _take_locked(session: Session, vintage: Vintage, tonnes: int, *, retirement_
         # Cannot happen while supply matches the locks; reconcile reports it if it does.
         logger.error(
             "listener: vintage %s burned %s tonnes more than it has locked (retirement %s)",
-            vintage.id, remaining, retirement_id,
+            vintage.id,
+            remaining,
+            retirement_id,
         )
     session.flush()
     return taken
@@ -269,4 +297,5 @@ def _vintage_at(session: Session, address: str) -> Vintage | None:
 def _check_scope(key: ApiKey, vintage: Vintage) -> None:
     project: Project = vintage.project
     if project.registry_id not in key.registry_ids:
-        raise Forbidden(f"operator {key.operator.name} may not act on {Registry(project.registry_id).name.lower()} credits")
+        registry = Registry(project.registry_id).name.lower()
+        raise Forbidden(f"operator {key.operator.name} may not act on {registry} credits")

@@ -22,7 +22,9 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(session: Session, operator_name: str, registries: list[Registry], *, actor: str = "cli") -> tuple[ApiKey, str]:
+def create_key(
+    session: Session, operator_name: str, registries: list[Registry], *, actor: str = "cli"
+) -> tuple[ApiKey, str]:
     """Creates the operator if needed and a new key for it; returns the key row and the secret."""
     if not registries:
         raise ValueError("a key must be scoped to at least one registry")
@@ -41,8 +43,15 @@ def create_key(session: Session, operator_name: str, registries: list[Registry],
     )
     session.add(key)
     session.flush()
-    audit.record(session, actor=actor, action="api_key.created", entity="api_key", entity_id=prefix,
-                 operator=operator_name, registries=[r.name.lower() for r in registries])
+    audit.record(
+        session,
+        actor=actor,
+        action="api_key.created",
+        entity="api_key",
+        entity_id=prefix,
+        operator=operator_name,
+        registries=[r.name.lower() for r in registries],
+    )
     session.commit()
     return key, secret
 

@@ -16,7 +16,15 @@ from sqlalchemy.orm import Session
 from web3.exceptions import Web3Exception
 
 from bridge.chain.contracts import TONNE, Chain
-from bridge.db.models import ChainCursor, Redemption, ReleasedRange, Retirement, SerialRange, Tokenization, Vintage
+from bridge.db.models import (
+    ChainCursor,
+    Redemption,
+    ReleasedRange,
+    Retirement,
+    SerialRange,
+    Tokenization,
+    Vintage,
+)
 from bridge.services.vintages import symbol
 
 EVENTS_CURSOR = "vintage-events"
@@ -65,7 +73,9 @@ def compute(session: Session, chain: Chain | None) -> Reserves:
     """Reserves of every vintage with a token; `chain=None` skips the on-chain side."""
     next_block = _cursor(session)
     at_block = next_block - 1 if next_block is not None else None
-    vintages = list(session.scalars(select(Vintage).where(Vintage.token_address.is_not(None)).order_by(Vintage.id)))
+    vintages = list(
+        session.scalars(select(Vintage).where(Vintage.token_address.is_not(None)).order_by(Vintage.id))
+    )
     reserves = [_ledger(session, v, at_block) for v in vintages]
     if chain is not None and at_block is not None and at_block >= 0:
         for reserve in reserves:
@@ -93,7 +103,9 @@ def _ledger(session: Session, vintage: Vintage, at_block: int | None) -> Vintage
         else:
             reserve.retired_tonnes += tonnes
     for start, end in session.execute(
-        select(ReleasedRange.block_start, ReleasedRange.block_end).where(ReleasedRange.vintage_pk == vintage.id)
+        select(ReleasedRange.block_start, ReleasedRange.block_end).where(
+            ReleasedRange.vintage_pk == vintage.id
+        )
     ):
         reserve.released_tonnes += end - start + 1
     reserve.ledger_supply_wei = reserve.locked_tonnes * TONNE - vintage.accrued_retired_wei
@@ -115,9 +127,9 @@ def _ledger(session: Session, vintage: Vintage, at_block: int | None) -> Vintage
         ),
     ]
     reserve.expected_now_wei = sum(q for q, _ in minted) * TONNE - sum(a for a, _ in burned)
-    reserve.expected_supply_wei = sum(q for q, b in minted if b <= limit) * TONNE - sum(
-        a for a, b in burned if b <= limit
-    )
+    minted_by_then = sum(q for q, b in minted if b is not None and b <= limit)
+    burned_by_then = sum(a for a, b in burned if b <= limit)
+    reserve.expected_supply_wei = minted_by_then * TONNE - burned_by_then
     return reserve
 
 

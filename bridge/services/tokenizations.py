@@ -71,7 +71,9 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
     )
     tokenization_id = str(uuid.uuid4())
     lock_id = "0x" + keccak(text=f"carbon-bridge:lock:{tokenization_id}").hex()
-    serial_hash = "0x" + keccak(text=f"{int(block.registry)}|{block.issuance}|{block.start}|{block.end}").hex()
+    serial_hash = (
+        "0x" + keccak(text=f"{int(block.registry)}|{block.issuance}|{block.start}|{block.end}").hex()
+    )
     tokenization = Tokenization(
         id=tokenization_id,
         operator_id=key.operator_id,
@@ -137,8 +139,13 @@ def get(session: Session, tokenization_id: str) -> Tokenization:
 
 
 def list_tokenizations(
-    session: Session, *, status: str | None, registry: Registry | None, beneficiary: str | None,
-    limit: int, offset: int,
+    session: Session,
+    *,
+    status: str | None,
+    registry: Registry | None,
+    beneficiary: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Tokenization], int]:
     query = select(Tokenization)
     if status is not None:
@@ -148,13 +155,20 @@ def list_tokenizations(
     if beneficiary is not None:
         query = query.where(Tokenization.beneficiary == beneficiary)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Tokenization.created_at, Tokenization.id).offset(offset).limit(limit))
+    rows = session.scalars(
+        query.order_by(Tokenization.created_at, Tokenization.id).offset(offset).limit(limit)
+    )
     return list(rows), total
 
 
 def list_locks(
-    session: Session, *, registry: Registry | None, state: str | None, vintage_id: int | None,
-    limit: int, offset: int,
+    session: Session,
+    *,
+    registry: Registry | None,
+    state: str | None,
+    vintage_id: int | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[SerialRange], int]:
     query = select(SerialRange)
     if registry is not None:
@@ -207,7 +221,9 @@ def _project_id(block: SerialBlock, request: TokenizationCreate) -> str:
         )
     project_id = block.project_id or given
     if not project_id:
-        raise InvalidInput("this serial carries no project id: give project.project_id", field="project.project_id")
+        raise InvalidInput(
+            "this serial carries no project id: give project.project_id", field="project.project_id"
+        )
     return project_id
 
 
@@ -222,10 +238,14 @@ def _vintage_period(block: SerialBlock, request: TokenizationCreate) -> tuple[da
         start = start or date(block.vintage_year, 1, 1)
         end = end or date(block.vintage_year, 12, 31)
     if start is None or end is None:
-        raise InvalidInput("this serial carries no vintage: give vintage_start and vintage_end", field="vintage_start")
+        raise InvalidInput(
+            "this serial carries no vintage: give vintage_start and vintage_end", field="vintage_start"
+        )
     if end < start:
         raise InvalidInput("vintage_end is before vintage_start", field="vintage_end")
     year = block.vintage_year
     if year is not None and start.year != year and end.year != year:
-        raise InvalidInput(f"vintage period {start}..{end} does not include the serial's year {year}", field="vintage_start")
+        raise InvalidInput(
+            f"vintage period {start}..{end} does not include the serial's year {year}", field="vintage_start"
+        )
     return start, end

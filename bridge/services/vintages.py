@@ -143,8 +143,13 @@ def list_projects(
 
 
 def list_vintages(
-    session: Session, *, registry: Registry | None, project_id: str | None, year: int | None,
-    limit: int, offset: int,
+    session: Session,
+    *,
+    registry: Registry | None,
+    project_id: str | None,
+    year: int | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Vintage], int]:
     query = select(Vintage).join(Project)
     if registry is not None:
@@ -152,7 +157,9 @@ def list_vintages(
     if project_id is not None:
         query = query.where(Project.project_id == project_id)
     if year is not None:
-        query = query.where(Vintage.vintage_start >= date(year, 1, 1), Vintage.vintage_start <= date(year, 12, 31))
+        query = query.where(
+            Vintage.vintage_start >= date(year, 1, 1), Vintage.vintage_start <= date(year, 12, 31)
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Vintage.id).offset(offset).limit(limit))
     return list(rows), total

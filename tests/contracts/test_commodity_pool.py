@@ -102,7 +102,9 @@ def test_deposit_swaps_vintage_for_pool_tokens(pools, forest, alice):
         ("HOT", "wind", "PoolCategoryNotAccepted", "category"),
     ],
 )
-def test_pool_rejects_ineligible_vintage_saying_why(request, pools, alice, pool_symbol, vintage_name, error, field):
+def test_pool_rejects_ineligible_vintage_saying_why(
+    request, pools, alice, pool_symbol, vintage_name, error, field
+):
     pool = pools[pool_symbol]
     vintage = request.getfixturevalue(vintage_name)
     a = vintage.attributes()
@@ -120,7 +122,13 @@ def test_pool_rejects_ineligible_vintage_saying_why(request, pools, alice, pool_
 
 
 def test_eligible_vintages_enter_every_matching_pool(pools, forest, wind, cookstoves, alice):
-    for symbol, vintage in [("CET", forest), ("GNT", forest), ("RET", wind), ("HOT", cookstoves), ("SDGT", cookstoves)]:
+    for symbol, vintage in [
+        ("CET", forest),
+        ("GNT", forest),
+        ("RET", wind),
+        ("HOT", cookstoves),
+        ("SDGT", cookstoves),
+    ]:
         pools[symbol].checkEligibility(vintage)
         deposit(pools[symbol], vintage, alice, 1)
         assert pools[symbol].balanceOf(alice) == TONNE
@@ -128,16 +136,30 @@ def test_eligible_vintages_enter_every_matching_pool(pools, forest, wind, cookst
 
 def test_registry_and_scope_masks_are_enforced(project, factory, deployer, bridge_account, alice, wind):
     only_verra_scope_14 = project.CommodityPool.deploy(
-        "Verra AFOLU", "VAF", factory, (1 << Registry.VERRA, 0, 1 << 14, 0, 0), 0, deployer, deployer, 0, sender=deployer
+        "Verra AFOLU",
+        "VAF",
+        factory,
+        (1 << Registry.VERRA, 0, 1 << 14, 0, 0),
+        0,
+        deployer,
+        deployer,
+        0,
+        sender=deployer,
     )
-    with ape.reverts(only_verra_scope_14.PoolRegistryNotAccepted, vintage=wind.address, registry=Registry.GOLD_STANDARD):
+    with ape.reverts(
+        only_verra_scope_14.PoolRegistryNotAccepted, vintage=wind.address, registry=Registry.GOLD_STANDARD
+    ):
         only_verra_scope_14.checkEligibility(wind)
-    verra_energy = create_vintage(project, factory, bridge_account, project_id="900", scope=1, category=Category.RENEWABLE_ENERGY)
+    verra_energy = create_vintage(
+        project, factory, bridge_account, project_id="900", scope=1, category=Category.RENEWABLE_ENERGY
+    )
     with ape.reverts(only_verra_scope_14.PoolScopeNotAccepted, vintage=verra_energy.address, sectoralScope=1):
         only_verra_scope_14.checkEligibility(verra_energy)
 
 
-def test_look_alike_token_not_from_the_factory_is_refused(project, pools, factory, certificate, deployer, stranger):
+def test_look_alike_token_not_from_the_factory_is_refused(
+    project, pools, factory, certificate, deployer, stranger
+):
     # Same code and interface as a real vintage, but deployed outside the factory.
     look_alike = project.VintageToken.deploy(factory.address, certificate.address, sender=stranger)
     for pool in pools.values():
@@ -178,7 +200,12 @@ def test_redeem_returns_the_chosen_vintage_less_fee(pools, forest, deployer, ali
     receipt = cet.redeem(forest, 10 * TONNE, sender=alice)
 
     event = receipt.events.filter(cet.Redeemed)[0]
-    assert (event.account, event.vintage, event.amount, event.fee) == (alice.address, forest.address, 10 * TONNE - fee, fee)
+    assert (event.account, event.vintage, event.amount, event.fee) == (
+        alice.address,
+        forest.address,
+        10 * TONNE - fee,
+        fee,
+    )
     assert cet.balanceOf(alice) == 30 * TONNE
     assert cet.balanceOf(deployer) == fee_before + fee
     assert forest.balanceOf(alice) == 60 * TONNE + 10 * TONNE - fee
@@ -225,7 +252,9 @@ def test_retire_from_pool_retires_and_certifies_the_caller(pools, forest, certif
     deposit(cet, forest, alice, 10)
     supply_before = forest.totalSupply()
 
-    receipt = cet.retireFromPool(forest, 4 * TONNE, bob, "Bob's Bakery", COMPLIANCE, "2026 footprint", sender=alice)
+    receipt = cet.retireFromPool(
+        forest, 4 * TONNE, bob, "Bob's Bakery", COMPLIANCE, "2026 footprint", sender=alice
+    )
 
     fee = (4 * TONNE * 25 + 9_999) // 10_000
     event = receipt.events.filter(cet.RetiredFromPool)[0]

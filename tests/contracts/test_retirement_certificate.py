@@ -52,7 +52,9 @@ def test_only_factory_vintages_issue_certificates(certificate, stranger):
 
 def test_registrar_confirms_once_with_the_registry_reference(certificate, retired, bridge_account):
     _, certificate_id = retired
-    receipt = certificate.confirmRegistryRetirement(certificate_id, "VCS-RET-2026-000123", sender=bridge_account)
+    receipt = certificate.confirmRegistryRetirement(
+        certificate_id, "VCS-RET-2026-000123", sender=bridge_account
+    )
     event = receipt.events.filter(certificate.RegistryRetirementConfirmed)[0]
     assert (event.certificateId, event.registryReference) == (certificate_id, "VCS-RET-2026-000123")
     assert certificate.retirement(certificate_id).registryReference == "VCS-RET-2026-000123"

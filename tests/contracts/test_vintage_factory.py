@@ -8,7 +8,9 @@ from tests.contracts.vintages import TONNE, attributes, b32, create_vintage, min
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
-def test_deployment_registers_every_registry_and_role(factory, certificate, deployment, bridge_account, pauser):
+def test_deployment_registers_every_registry_and_role(
+    factory, certificate, deployment, bridge_account, pauser
+):
     for registry, code in REGISTRY_CODES.items():
         assert factory.registryCode(int(registry)) == code
     assert factory.implementation() == deployment.implementation.address
@@ -154,7 +156,9 @@ def test_mint_batch_mints_every_order_or_none(project, factory, bridge_account, 
 
 
 def test_register_registry_is_admin_only_once_and_validated(factory, deployer, stranger):
-    with ape.reverts(factory.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=b"\x00" * 32):
+    with ape.reverts(
+        factory.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=b"\x00" * 32
+    ):
         factory.registerRegistry(50, "PLAN", sender=stranger)
     with ape.reverts(factory.FactoryRegistryAlreadyRegistered, registry=Registry.VERRA):
         factory.registerRegistry(int(Registry.VERRA), "VERRA", sender=deployer)
@@ -169,13 +173,19 @@ def test_register_registry_is_admin_only_once_and_validated(factory, deployer, s
     assert factory.registryCode(50) == "PLAN"
 
 
-def test_set_implementation_checks_the_implementation_belongs_here(project, factory, certificate, deployer, stranger):
+def test_set_implementation_checks_the_implementation_belongs_here(
+    project, factory, certificate, deployer, stranger
+):
     foreign = project.VintageToken.deploy(stranger.address, certificate.address, sender=deployer)
-    with ape.reverts(factory.FactoryImplementationMismatch, implementation=foreign.address, itsFactory=stranger.address):
+    with ape.reverts(
+        factory.FactoryImplementationMismatch, implementation=foreign.address, itsFactory=stranger.address
+    ):
         factory.setImplementation(foreign, sender=deployer)
 
     own = project.VintageToken.deploy(factory.address, certificate.address, sender=deployer)
-    with ape.reverts(factory.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=b"\x00" * 32):
+    with ape.reverts(
+        factory.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=b"\x00" * 32
+    ):
         factory.setImplementation(own, sender=stranger)
     receipt = factory.setImplementation(own, sender=deployer)
     assert receipt.events.filter(factory.ImplementationSet)[0].implementation == own.address

@@ -65,9 +65,7 @@ def test_transfer_more_than_balance_reverts(vintage, alice, bob):
 
 def test_retire_burns_and_issues_a_certificate(vintage, certificate, alice, bob):
     supply_before = vintage.totalSupply()
-    receipt = vintage.retire(
-        TONNE // 4, bob, "Acme Airlines", ON_BEHALF, "Flights 2026 Q1", sender=alice
-    )
+    receipt = vintage.retire(TONNE // 4, bob, "Acme Airlines", ON_BEHALF, "Flights 2026 Q1", sender=alice)
 
     retired = receipt.events.filter(vintage.Retired)[0]
     certificate_id = retired.certificateId
@@ -200,7 +198,16 @@ def test_permit_sets_allowance_from_a_signature(chain, vintage, alice, bob):
     }
     signed = Account.sign_message(encode_typed_data(full_message=typed), alice.private_key)
 
-    vintage.permit(alice, bob, 5 * TONNE, deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"), sender=bob)
+    vintage.permit(
+        alice,
+        bob,
+        5 * TONNE,
+        deadline,
+        signed.v,
+        signed.r.to_bytes(32, "big"),
+        signed.s.to_bytes(32, "big"),
+        sender=bob,
+    )
 
     assert vintage.allowance(alice, bob) == 5 * TONNE
     assert vintage.nonces(alice) == nonce + 1

@@ -244,9 +244,7 @@ def test_cdm_halves_of_different_projects_are_refused_naming_the_part() -> None:
 def test_cdm_unknown_unit_type_or_commitment_period_is_refused() -> None:
     assert refused("RW-1-1-2-2-0-7014 - RW-1-9-2-2-0-7014").field == "unit_type"
     assert refused("RW-5-1-3-2-0-7014 - RW-5-9-3-2-0-7014").field == "original_commitment_period"
-    assert refused("RW-5-1-2-3-0-7014 - RW-5-9-2-3-0-7014").field == (
-        "applicable_commitment_period"
-    )
+    assert refused("RW-5-1-2-3-0-7014 - RW-5-9-2-3-0-7014").field == ("applicable_commitment_period")
 
 
 def test_cdm_compact_start_end_form_is_refused_rather_than_guessed() -> None:
@@ -472,9 +470,7 @@ def test_unknown_country_code_is_refused_naming_country(text: str) -> None:
 
 
 def test_verra_sectoral_scope_or_flag_out_of_range_is_refused_naming_it() -> None:
-    assert refused("19385-1-10-VCS-VCU-1507-VER-ET-17-1340-01012020-31122020-1").field == (
-        "sectoral_scope"
-    )
+    assert refused("19385-1-10-VCS-VCU-1507-VER-ET-17-1340-01012020-31122020-1").field == ("sectoral_scope")
     assert refused("19385-1-10-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-2").field == (
         "additional_certification"
     )
@@ -517,9 +513,7 @@ def test_surrounding_whitespace_is_ignored() -> None:
         ("JCL-1", Registry.ISOMETRIC),
     ],
 )
-def test_serial_of_another_registry_is_refused_naming_registry(
-    text: str, registry: Registry
-) -> None:
+def test_serial_of_another_registry_is_refused_naming_registry(text: str, registry: Registry) -> None:
     assert refused(text, registry=registry, quantity=1).field == "registry"
 
 

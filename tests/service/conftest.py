@@ -29,8 +29,14 @@ BRIDGE_ACCOUNT = ANVIL_ACCOUNTS[1]
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     binary = str(Path(sys.executable).with_name("carbon-bridge"))
-    return subprocess.run([binary, *args], env={**os.environ, **env}, capture_output=True, text=True,
-                          timeout=120, cwd=PROJECT_DIR)
+    return subprocess.run(
+        [binary, *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_DIR,
+    )
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -132,17 +138,29 @@ def bridge(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         }
         migrated = cli("migrate", env=env)
         assert migrated.returncode == 0, migrated.stderr
-        created = cli("keys", "create", "--operator", "Verra desk", "--registries", "verra,gold_standard", env=env)
+        created = cli(
+            "keys", "create", "--operator", "Verra desk", "--registries", "verra,gold_standard", env=env
+        )
         assert created.returncode == 0, created.stderr
         fields = dict(line.split(":", 1) for line in created.stdout.splitlines())
         log_path = workdir / "serve.log"
         binary = str(Path(sys.executable).with_name("carbon-bridge"))
         with log_path.open("wb") as log:
-            process = subprocess.Popen([binary, "serve"], env={**os.environ, **env}, stdout=log,
-                                       stderr=subprocess.STDOUT, cwd=PROJECT_DIR)
+            process = subprocess.Popen(
+                [binary, "serve"],
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=PROJECT_DIR,
+            )
         under_test = BridgeUnderTest(
-            url=f"http://127.0.0.1:{port}", env=env, anvil=anvil, deployment=deployment,
-            api_key=fields["api key"].strip(), api_key_prefix=fields["prefix"].strip(), process=process,
+            url=f"http://127.0.0.1:{port}",
+            env=env,
+            anvil=anvil,
+            deployment=deployment,
+            api_key=fields["api key"].strip(),
+            api_key_prefix=fields["prefix"].strip(),
+            process=process,
             log_path=log_path,
         )
         _wait_healthy(under_test)

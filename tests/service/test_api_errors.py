@@ -40,7 +40,10 @@ def test_revoked_key_is_401(bridge: BridgeUnderTest) -> None:
     created = cli("keys", "create", "--operator", "Temp desk", "--registries", "verra", env=bridge.env)
     fields = dict(line.split(":", 1) for line in created.stdout.splitlines())
     key, prefix = fields["api key"].strip(), fields["prefix"].strip()
-    assert bridge.post("/tokenizations", tokenization(verra_serial(8_200_001, 8_200_002)), key=key).status_code == 201
+    assert (
+        bridge.post("/tokenizations", tokenization(verra_serial(8_200_001, 8_200_002)), key=key).status_code
+        == 201
+    )
     revoked = cli("keys", "revoke", prefix, env=bridge.env)
     assert revoked.returncode == 0, revoked.stderr
     response = bridge.post("/tokenizations", tokenization(verra_serial(8_200_003, 8_200_004)), key=key)
@@ -62,7 +65,11 @@ def _field_of(body: dict[str, Any]) -> str:
     [
         ({"registry": "atlantis"}, 422, "registry"),
         ({"serial": "VCS-nonsense"}, 422, "serial"),
-        ({"serial": "19385-941467431-941467007-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-1"}, 422, "serial"),
+        (
+            {"serial": "19385-941467431-941467007-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-1"},
+            422,
+            "serial",
+        ),
         ({"quantity": 7}, 422, "quantity"),
         ({"quantity": 0}, 422, "quantity"),
         ({"quantity": -5}, 422, "quantity"),
@@ -89,7 +96,9 @@ def test_bad_tokenization_input_is_refused_naming_the_field(
 
 def test_a_project_described_differently_the_second_time_is_refused(bridge: BridgeUnderTest) -> None:
     project = {"category": "renewable_energy", "sectoral_scope": 1}
-    response = bridge.post("/tokenizations", tokenization(verra_serial(8_400_001, 8_400_002), project=project))
+    response = bridge.post(
+        "/tokenizations", tokenization(verra_serial(8_400_001, 8_400_002), project=project)
+    )
     assert response.status_code == 422
     assert response.json()["detail"]["field"] == "project.category"
 

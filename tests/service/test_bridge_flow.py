@@ -72,7 +72,9 @@ def test_bridging_a_real_verra_serial_mints_exactly_its_tonnes(bridge: BridgeUnd
     assert any(lock["serial"] == REAL_SERIAL and lock["quantity"] == 425 for lock in locks)
 
 
-def test_the_same_idempotency_key_returns_the_same_tokenization_and_mints_once(bridge: BridgeUnderTest) -> None:
+def test_the_same_idempotency_key_returns_the_same_tokenization_and_mints_once(
+    bridge: BridgeUnderTest,
+) -> None:
     body = tokenization(verra_serial(1_000_001, 1_000_010))
     first = bridge.post("/tokenizations", body)
     again = bridge.post("/tokenizations", body)
@@ -104,7 +106,10 @@ def test_overlapping_request_is_refused_with_the_conflicting_lock(bridge: Bridge
     detail = response.json()["detail"]
     assert detail["field"] == "serial"
     assert detail["conflicting_lock"]["tokenization_id"] == first["id"]
-    assert (detail["conflicting_lock"]["block_start"], detail["conflicting_lock"]["block_end"]) == (2_000_001, 2_000_100)
+    assert (detail["conflicting_lock"]["block_start"], detail["conflicting_lock"]["block_end"]) == (
+        2_000_001,
+        2_000_100,
+    )
     assert bridge.get("/tokenizations").json()["total"] == before
     # Adjacent serials do not overlap.
     assert bridge.post("/tokenizations", tokenization(verra_serial(2_000_101, 2_000_110))).status_code == 201
@@ -120,7 +125,10 @@ def test_transfer_retire_and_registry_confirmation_update_the_certificate(bridge
         BOB, token.functions.retire(5 * TONNE // 2, BOB_ADDRESS, "Bob's Bakery", 1, "2026 footprint")
     )
     retired = bridge.wait_for(
-        "/retirements", lambda page: any(r["tx_hash"] == "0x" + receipt["transactionHash"].hex().removeprefix("0x") for r in page["items"])
+        "/retirements",
+        lambda page: any(
+            r["tx_hash"] == "0x" + receipt["transactionHash"].hex().removeprefix("0x") for r in page["items"]
+        ),
     )["items"][0]
     assert retired["tonnes_retired"] == 2
     assert retired["beneficiary_name"] == "Bob's Bakery"
@@ -129,7 +137,9 @@ def test_transfer_retire_and_registry_confirmation_update_the_certificate(bridge
     assert retired["status"] == "pending_registry"
 
     bridge.transact(BOB, token.functions.retire(TONNE // 2, BOB_ADDRESS, "Bob's Bakery", 1, ""))
-    completing = bridge.wait_for("/retirements", lambda page: page["items"][0]["id"] != retired["id"])["items"][0]
+    completing = bridge.wait_for("/retirements", lambda page: page["items"][0]["id"] != retired["id"])[
+        "items"
+    ][0]
     assert completing["tonnes_retired"] == 1
 
     response = bridge.post(f"/retirements/{retired['id']}/confirm", {"registry_reference": "VCS-RET-0042"})
@@ -147,9 +157,9 @@ def test_redeem_releases_exactly_those_serials_which_can_be_bridged_again(bridge
     receipt = bridge.transact(ALICE, token.functions.redeem(3 * TONNE, "ET-VCS-ACCOUNT-77"))
     tx_hash = "0x" + receipt["transactionHash"].hex().removeprefix("0x")
 
-    redemption = bridge.wait_for("/redemptions", lambda page: any(r["tx_hash"] == tx_hash for r in page["items"]))[
-        "items"
-    ][0]
+    redemption = bridge.wait_for(
+        "/redemptions", lambda page: any(r["tx_hash"] == tx_hash for r in page["items"])
+    )["items"][0]
 
     assert redemption["tonnes"] == 3
     assert redemption["registry_account"] == "ET-VCS-ACCOUNT-77"
@@ -159,7 +169,9 @@ def test_redeem_releases_exactly_those_serials_which_can_be_bridged_again(bridge
     assert confirmed.json()["status"] == "released"
     # Released serials are back at the registry: they may be bridged again.
     first = released[0]
-    again = bridge.post("/tokenizations", tokenization(verra_serial(first["block_start"], first["block_end"])))
+    again = bridge.post(
+        "/tokenizations", tokenization(verra_serial(first["block_start"], first["block_end"]))
+    )
     assert again.status_code == 201, again.text
 
 
@@ -169,9 +181,13 @@ def test_pool_deposit_and_retire_from_pool_keep_reserves_balanced(bridge: Bridge
     gnt = bridge.chain.pools["GNT"]
     bridge.transact(ALICE, token.functions.approve(gnt.address, 6 * TONNE))
     bridge.transact(ALICE, gnt.functions.deposit(token.address, 6 * TONNE))
-    bridge.transact(ALICE, gnt.functions.retireFromPool(token.address, 2 * TONNE, ALICE_ADDRESS, "Alice", 0, ""))
+    bridge.transact(
+        ALICE, gnt.functions.retireFromPool(token.address, 2 * TONNE, ALICE_ADDRESS, "Alice", 0, "")
+    )
 
-    reserves = bridge.wait_for("/reserves", lambda r: r["balanced"] and r["at_block"] >= bridge.w3.eth.block_number)
+    reserves = bridge.wait_for(
+        "/reserves", lambda r: r["balanced"] and r["at_block"] >= bridge.w3.eth.block_number
+    )
     row = next(v for v in reserves["vintages"] if v["token_address"] == token.address)
     assert int(row["pool_holdings_wei"]["GNT"]) > 0
     assert row["onchain_supply_wei"] == row["expected_supply_wei"]
@@ -213,15 +229,21 @@ def test_audit_log_names_who_did_what(bridge: BridgeUnderTest) -> None:
     engine = create_engine(bridge.env["BRIDGE_DATABASE_URL"])
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT actor, action FROM audit_log WHERE entity_id = :id ORDER BY id"), {"id": minted["id"]}
+            text("SELECT actor, action FROM audit_log WHERE entity_id = :id ORDER BY id"),
+            {"id": minted["id"]},
         ).all()
     engine.dispose()
-    assert [tuple(r) for r in rows] == [("Verra desk", "tokenization.locked"), ("sender", "tokenization.minted")]
+    assert [tuple(r) for r in rows] == [
+        ("Verra desk", "tokenization.locked"),
+        ("sender", "tokenization.minted"),
+    ]
     assert Web3.is_checksum_address(minted["beneficiary"])
 
 
 def test_balances_show_the_minted_tokens(bridge: BridgeUnderTest) -> None:
-    minted = bridge_and_wait(bridge, tokenization(verra_serial(9_000_001, 9_000_005), beneficiary=BOB_ADDRESS))
+    minted = bridge_and_wait(
+        bridge, tokenization(verra_serial(9_000_001, 9_000_005), beneficiary=BOB_ADDRESS)
+    )
     body = bridge.get(f"/balances/{BOB_ADDRESS}").json()
     held = {t["token_address"]: int(t["balance_wei"]) for t in body["tokens"]}
     token = minted["vintage"]["token_address"]

@@ -41,13 +41,22 @@ def read_balances(address: Address, session: SessionDep, chain: ChainDep) -> Bal
             assert vintage.token_address is not None
             held = chain.vintage(vintage.token_address).functions.balanceOf(address).call()
             if held:
-                tokens.append(TokenBalance(symbol=symbol(vintage), token_address=vintage.token_address,
-                                           balance_wei=str(held), vintage_id=vintage.id))
+                tokens.append(
+                    TokenBalance(
+                        symbol=symbol(vintage),
+                        token_address=vintage.token_address,
+                        balance_wei=str(held),
+                        vintage_id=vintage.id,
+                    )
+                )
         for pool_symbol, pool in chain.pools.items():
             held = pool.functions.balanceOf(address).call()
             if held:
-                tokens.append(TokenBalance(symbol=pool_symbol, token_address=pool.address, balance_wei=str(held),
-                                           vintage_id=None))
+                tokens.append(
+                    TokenBalance(
+                        symbol=pool_symbol, token_address=pool.address, balance_wei=str(held), vintage_id=None
+                    )
+                )
     except (OSError, ValueError) as err:
         raise ChainUnavailable(f"could not read balances: {err}") from err
     return Balances(address=address, tokens=tokens)

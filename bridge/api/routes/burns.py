@@ -14,16 +14,24 @@ router = APIRouter(tags=["retirements and redemptions"])
 
 @router.get("/retirements", response_model=Page[RetirementPublic])
 def list_retirements(
-    session: SessionDep, paging: PagingDep,
+    session: SessionDep,
+    paging: PagingDep,
     status: Annotated[str | None, Query(pattern="^(pending_registry|confirming|confirmed)$")] = None,
-    vintage_id: int | None = None, beneficiary: Address | None = None,
+    vintage_id: int | None = None,
+    beneficiary: Address | None = None,
 ) -> Page[RetirementPublic]:
     """On-chain retirements, newest first, with the serials each retired."""
     rows, total = burns.list_retirements(
-        session, status=status, vintage_id=vintage_id, beneficiary=beneficiary, limit=paging.limit,
+        session,
+        status=status,
+        vintage_id=vintage_id,
+        beneficiary=beneficiary,
+        limit=paging.limit,
         offset=paging.offset,
     )
-    return Page(items=[presenters.retirement(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset)
+    return Page(
+        items=[presenters.retirement(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
+    )
 
 
 @router.get("/retirements/{retirement_id}", response_model=RetirementPublic)
@@ -37,12 +45,15 @@ def confirm_retirement(
     retirement_id: int, body: RegistryConfirmation, session: SessionDep, key: ApiKeyDep
 ) -> RetirementPublic:
     """The operator retired these serials at the registry; the reference goes on the certificate."""
-    return presenters.retirement(burns.confirm_retirement(session, key, retirement_id, body.registry_reference))
+    return presenters.retirement(
+        burns.confirm_retirement(session, key, retirement_id, body.registry_reference)
+    )
 
 
 @router.get("/redemptions", response_model=Page[RedemptionPublic])
 def list_redemptions(
-    session: SessionDep, paging: PagingDep,
+    session: SessionDep,
+    paging: PagingDep,
     status: Annotated[str | None, Query(pattern="^(pending_transfer|released)$")] = None,
     vintage_id: int | None = None,
 ) -> Page[RedemptionPublic]:
@@ -50,7 +61,9 @@ def list_redemptions(
     rows, total = burns.list_redemptions(
         session, status=status, vintage_id=vintage_id, limit=paging.limit, offset=paging.offset
     )
-    return Page(items=[presenters.redemption(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset)
+    return Page(
+        items=[presenters.redemption(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
+    )
 
 
 @router.get("/redemptions/{redemption_id}", response_model=RedemptionPublic)
@@ -64,4 +77,6 @@ def confirm_redemption(
     redemption_id: int, body: RegistryConfirmation, session: SessionDep, key: ApiKeyDep
 ) -> RedemptionPublic:
     """The operator transferred the released serials to the holder's registry account."""
-    return presenters.redemption(burns.confirm_redemption(session, key, redemption_id, body.registry_reference))
+    return presenters.redemption(
+        burns.confirm_redemption(session, key, redemption_id, body.registry_reference)
+    )

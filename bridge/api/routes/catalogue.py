@@ -16,7 +16,9 @@ router = APIRouter(tags=["catalogue"])
 
 @router.get("/projects", response_model=Page[ProjectPublic])
 def list_projects(
-    session: SessionDep, paging: PagingDep, registry: RegistryField | None = None,
+    session: SessionDep,
+    paging: PagingDep,
+    registry: RegistryField | None = None,
     category: CategoryField | None = None,
 ) -> Page[ProjectPublic]:
     """Projects with bridged credits."""
@@ -29,7 +31,9 @@ def list_projects(
 
 @router.get("/vintages", response_model=Page[VintagePublic])
 def list_vintages(
-    session: SessionDep, paging: PagingDep, registry: RegistryField | None = None,
+    session: SessionDep,
+    paging: PagingDep,
+    registry: RegistryField | None = None,
     project_id: Annotated[str | None, Query(max_length=32)] = None,
     year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
 ) -> Page[VintagePublic]:
@@ -37,7 +41,9 @@ def list_vintages(
     rows, total = vintages.list_vintages(
         session, registry=registry, project_id=project_id, year=year, limit=paging.limit, offset=paging.offset
     )
-    return Page(items=[presenters.vintage(v) for v in rows], total=total, limit=paging.limit, offset=paging.offset)
+    return Page(
+        items=[presenters.vintage(v) for v in rows], total=total, limit=paging.limit, offset=paging.offset
+    )
 
 
 @router.get("/vintages/{vintage_id}", response_model=VintagePublic)
@@ -51,12 +57,21 @@ def read_vintage(vintage_id: int, session: SessionDep) -> VintagePublic:
 
 @router.get("/locks", response_model=Page[LockPublic])
 def list_locks(
-    session: SessionDep, paging: PagingDep, registry: RegistryField | None = None,
+    session: SessionDep,
+    paging: PagingDep,
+    registry: RegistryField | None = None,
     state: Annotated[str | None, Query(pattern="^(pending|locked|retired)$")] = None,
     vintage_id: int | None = None,
 ) -> Page[LockPublic]:
     """Serial blocks the bridge holds: pending a mint, locked behind tokens, or retired."""
     rows, total = tokenizations.list_locks(
-        session, registry=registry, state=state, vintage_id=vintage_id, limit=paging.limit, offset=paging.offset
+        session,
+        registry=registry,
+        state=state,
+        vintage_id=vintage_id,
+        limit=paging.limit,
+        offset=paging.offset,
     )
-    return Page(items=[presenters.lock(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset)
+    return Page(
+        items=[presenters.lock(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
+    )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -11,8 +11,11 @@ from bridge.services import tokenizations
 
 router = APIRouter(prefix="/tokenizations", tags=["tokenizations"])
 
-ERRORS = {401: {"description": "Missing or bad API key"}, 403: {"description": "Registry not allowed"},
-          409: {"description": "Overlaps a held block, or idempotency key reused"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or bad API key"},
+    403: {"description": "Registry not allowed"},
+    409: {"description": "Overlaps a held block, or idempotency key reused"},
+}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TokenizationPublic, responses=ERRORS)
@@ -42,7 +45,16 @@ def list_tokenizations(
 ) -> Page[TokenizationPublic]:
     """Tokenizations, oldest first."""
     rows, total = tokenizations.list_tokenizations(
-        session, status=status_, registry=registry, beneficiary=beneficiary, limit=paging.limit,
+        session,
+        status=status_,
+        registry=registry,
+        beneficiary=beneficiary,
+        limit=paging.limit,
         offset=paging.offset,
     )
-    return Page(items=[presenters.tokenization(t) for t in rows], total=total, limit=paging.limit, offset=paging.offset)
+    return Page(
+        items=[presenters.tokenization(t) for t in rows],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
