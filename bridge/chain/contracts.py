@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from eth_abi import decode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -22,6 +23,33 @@ TONNE = 10**18
 def abi(name: str) -> list[dict[str, Any]]:
     loaded: list[dict[str, Any]] = json.loads((ABI_DIR / f"{name}.json").read_text())
     return loaded
+
+
+@cache
+def _custom_errors() -> dict[bytes, dict[str, Any]]:
+    """Every custom error of our contracts (and OpenZeppelin's they use), by selector."""
+    errors: dict[bytes, dict[str, Any]] = {}
+    for name in ("VintageFactory", "VintageToken", "RetirementCertificate", "CommodityPool"):
+        for entry in abi(name):
+            if entry["type"] == "error":
+                types = ",".join(i["type"] for i in entry["inputs"])
+                errors[bytes(Web3.keccak(text=f"{entry['name']}({types})")[:4])] = entry
+    return errors
+
+
+def decode_revert(data: Any) -> str | None:
+    """`Name(arg, ...)` for revert data of one of our custom errors; None when unknown."""
+    if isinstance(data, dict):
+        data = data.get("data")
+    if not isinstance(data, str) or not data.startswith("0x") or len(data) < 10:
+        return None
+    raw = bytes.fromhex(data[2:])
+    entry = _custom_errors().get(raw[:4])
+    if entry is None:
+        return None
+    values = decode([i["type"] for i in entry["inputs"]], raw[4:])
+    shown = ", ".join(f"0x{v.hex()}" if isinstance(v, bytes) else str(v) for v in values)
+    return f"{entry['name']}({shown})"
 
 
 def load_deployment(path: Path) -> dict[str, Any]:

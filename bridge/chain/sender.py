@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
 from web3.types import TxReceipt
 
-from bridge.chain.contracts import TONNE, Chain
+from bridge.chain.contracts import TONNE, Chain, decode_revert
 from bridge.db import audit, outbox
 from bridge.db.models import OutboxItem, Retirement, SerialRange, Tokenization, Vintage, utcnow
 
@@ -90,17 +90,23 @@ class Sender:
             call = self._contract_call(session, item)
             if call is None:
                 return False
-            w3 = self.chain.w3
-            chain_pending = w3.eth.get_transaction_count(self.account.address, "pending")
-            nonce = outbox.take_nonce(session, self.account.address, chain_pending)
-            tx = call.build_transaction(
-                {"from": self.account.address, "nonce": nonce, "chainId": self.chain.chain_id}
-            )
+            # Estimate before taking a nonce: a call that would revert must not leave a nonce gap.
+            gas = call.estimate_gas({"from": self.account.address})
         except ContractLogicError as err:
             # The call would revert: settle it from the chain's state (already done) or fail it.
             self._settle_reverted(session, item, _revert_reason(err))
             session.commit()
             return False
+        chain_pending = self.chain.w3.eth.get_transaction_count(self.account.address, "pending")
+        nonce = outbox.take_nonce(session, self.account.address, chain_pending)
+        tx = call.build_transaction(
+            {
+                "from": self.account.address,
+                "nonce": nonce,
+                "gas": gas + gas // 5,
+                "chainId": self.chain.chain_id,
+            }
+        )
         signed: SignedTransaction = self.account.sign_transaction(tx)
         outbox.mark(
             item,
@@ -303,4 +309,4 @@ class Sender:
 
 
 def _revert_reason(err: ContractLogicError) -> str:
-    return str(err.message or err) if hasattr(err, "message") else str(err)
+    return decode_revert(err.data) or str(err.message or err)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.db.models import OutboxItem, SignerNonce, utcnow
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue(
@@ -42,14 +45,22 @@ def payload_of(item: OutboxItem) -> dict[str, Any]:
 
 
 def take_nonce(session: Session, address: str, chain_pending: int) -> int:
-    """Allocates the signer's next nonce: never below what the chain has seen from it."""
+    """Allocates the signer's next nonce and records it (the row is locked until commit).
+
+    Items are sent one at a time and a `sent` item is settled before the next is signed, so the
+    chain's pending count is the next free nonce: using it never leaves a gap, even when a signed
+    transaction was lost. The stored value only tells when the chain and our record disagree.
+    """
     row = session.get(SignerNonce, address, with_for_update=True)
     if row is None:
         row = SignerNonce(address=address, next_nonce=chain_pending)
         session.add(row)
-    nonce = max(row.next_nonce, chain_pending)
-    row.next_nonce = nonce + 1
-    return nonce
+    if row.next_nonce != chain_pending:
+        logger.warning(
+            "outbox: %s next nonce is %s on chain, %s in our record", address, chain_pending, row.next_nonce
+        )
+    row.next_nonce = chain_pending + 1
+    return chain_pending
 
 
 def mark(item: OutboxItem, status: str, **fields: Any) -> None:

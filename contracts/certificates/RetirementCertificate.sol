@@ -120,6 +120,7 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
         return string.concat("data:application/json;base64,", Base64.encode(bytes(json)));
     }
 
+    /// @notice ERC-165: ERC-721, its metadata extension and AccessControl.
     function supportsInterface(
         bytes4 interfaceId
     ) public view override(ERC721, AccessControlDefaultAdminRules) returns (bool) {

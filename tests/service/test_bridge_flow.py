@@ -248,3 +248,23 @@ def test_balances_show_the_minted_tokens(bridge: BridgeUnderTest) -> None:
     held = {t["token_address"]: int(t["balance_wei"]) for t in body["tokens"]}
     token = minted["vintage"]["token_address"]
     assert held[token] == balance(bridge, token, BOB_ADDRESS) >= 5 * TONNE
+
+
+def test_a_mint_that_cannot_happen_fails_with_its_reason_and_frees_the_serials(
+    bridge: BridgeUnderTest,
+) -> None:
+    minted = bridge_and_wait(bridge, tokenization(verra_serial(10_000_001, 10_000_002)))
+    token = bridge.chain.vintage(minted["vintage"]["token_address"])
+    deployer = 0  # the deploy script makes the deployer the pauser
+    bridge.transact(deployer, token.functions.pause())
+    try:
+        response = bridge.post("/tokenizations", tokenization(verra_serial(10_000_003, 10_000_004)))
+        assert response.status_code == 201
+        failed = bridge.wait_for(f"/tokenizations/{response.json()['id']}", lambda t: t["status"] == "failed")
+        assert failed["failure_reason"] == "EnforcedPause()"
+        assert failed["tx_hash"] is None
+    finally:
+        bridge.transact(deployer, token.functions.unpause())
+    # Nothing was minted for it, and its serials are free again.
+    again = bridge_and_wait(bridge, tokenization(verra_serial(10_000_003, 10_000_004)))
+    assert again["status"] == "minted"
