@@ -80,12 +80,12 @@ def listen() -> None:
 def send() -> None:
     """Run only the outbox sender."""
     from bridge.chain.contracts import Chain
-    from bridge.chain.sender import Sender
+    from bridge.workers import make_sender
 
     settings = get_settings()
     chain = Chain.from_settings(settings)
     chain.check_network()
-    _run_until_interrupted(Sender(_sessions(), chain, receipt_timeout=settings.receipt_timeout).run)
+    _run_until_interrupted(make_sender(settings, _sessions(), chain).run)
 
 
 @main.group()

@@ -36,7 +36,13 @@ class Settings(BaseSettings):
     confirmations: int = Field(default=2, ge=0, description="Blocks an event waits before it counts.")
     poll_interval: float = Field(default=1.0, gt=0, description="Seconds between chain polls.")
     block_batch: int = Field(default=500, ge=1, description="Blocks per eth_getLogs query.")
-    receipt_timeout: float = Field(default=120.0, gt=0)
+    receipt_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait before re-broadcasting.")
+    sender_name: str = Field(
+        default="sender-1", description="Unique per sender process; a restart under the same name resumes."
+    )
+    lease_seconds: float = Field(
+        default=60.0, gt=0, description="How long a dead sender's items stay leased."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     run_workers: bool = Field(default=True, description="`serve` also runs the sender and listener.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 from web3 import Web3
 
 from bridge.catalog import REGISTRY_CODES, Category, Label, Registry
@@ -22,6 +22,8 @@ def parse_registry(value: Any) -> Registry:
             pass
     if isinstance(value, str):
         text = value.strip().upper().replace("-", "_").replace(" ", "_")
+        if text.isascii() and text.isdigit():  # an id, as a query string carries it
+            return parse_registry(int(text))
         if text in Registry.__members__:
             return Registry[text]
         for registry, code in REGISTRY_CODES.items():
@@ -52,11 +54,32 @@ def parse_address(value: Any) -> str:
 
 T = TypeVar("T")
 
-RegistryField = Annotated[Registry, BeforeValidator(parse_registry)]
-CategoryField = Annotated[Category, BeforeValidator(parse_category)]
-Address = Annotated[str, BeforeValidator(parse_address)]
-
 LABEL_NAMES = {label.name.lower(): label for label in Label if label.name and label != Label.NONE}
+
+# What the validators above accept, as the OpenAPI schema states it (their input is not the enum's).
+REGISTRY_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "string",
+            "enum": [r.name.lower() for r in Registry]
+            + [REGISTRY_CODES[r] for r in Registry]
+            + [str(int(r)) for r in Registry],
+        },
+        {"type": "integer", "enum": [int(r) for r in Registry]},
+    ],
+    "description": "A registry by name (`verra`), code (`VCS`) or id (`1`).",
+}
+CATEGORY_SCHEMA = {"type": "string", "enum": [c.name.lower() for c in Category]}
+ADDRESS_SCHEMA = {
+    "type": "string",
+    "pattern": "^0x[0-9a-fA-F]{40}$",
+    "description": "An address; mixed case must carry a valid EIP-55 checksum.",
+}
+
+RegistryField = Annotated[Registry, BeforeValidator(parse_registry), WithJsonSchema(REGISTRY_SCHEMA)]
+CategoryField = Annotated[Category, BeforeValidator(parse_category), WithJsonSchema(CATEGORY_SCHEMA)]
+Address = Annotated[str, BeforeValidator(parse_address), WithJsonSchema(ADDRESS_SCHEMA)]
+LabelName = Annotated[str, WithJsonSchema({"type": "string", "enum": list(LABEL_NAMES)})]
 
 
 class ProjectAttributes(BaseModel):
@@ -72,7 +95,7 @@ class ProjectAttributes(BaseModel):
     methodology: str | None = Field(default=None, max_length=32)
     category: CategoryField
     sectoral_scope: int = Field(default=0, ge=0, le=255)
-    labels: list[str] = Field(default_factory=list, description=", ".join(LABEL_NAMES))
+    labels: list[LabelName] = Field(default_factory=list, description=", ".join(LABEL_NAMES))
 
     @field_validator("labels")
     @classmethod

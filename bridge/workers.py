@@ -12,10 +12,22 @@ from bridge.config import Settings
 from bridge.listener.listener import Listener
 
 
+def make_sender(settings: Settings, sessions: sessionmaker[Session], chain: Chain) -> Sender:
+    return Sender(
+        sessions,
+        chain,
+        name=settings.sender_name,
+        confirmations=settings.confirmations,
+        poll_interval=min(settings.poll_interval, 0.5),
+        receipt_timeout=settings.receipt_timeout,
+        lease_seconds=settings.lease_seconds,
+    )
+
+
 def start_workers(
     settings: Settings, sessions: sessionmaker[Session], chain: Chain, stop: threading.Event
 ) -> list[threading.Thread]:
-    sender = Sender(sessions, chain, receipt_timeout=settings.receipt_timeout)
+    sender = make_sender(settings, sessions, chain)
     listener = Listener(
         sessions,
         chain,

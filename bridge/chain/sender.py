@@ -1,10 +1,16 @@
-"""The outbox sender: turns queued chain writes into transactions, one at a time, exactly once.
+"""The outbox sender: turns queued chain writes into transactions, exactly once.
 
-For each item: sign with the next nonce and store the signed bytes and hash (committed) before the
-first broadcast; then broadcast and wait for the receipt, re-broadcasting the same bytes (same hash,
-so never a second transaction) until it is mined. Settling the receipt and the database change it
-implies commit together. The contract's one-mint-per-lock rule is the last line of defence: a mint
-that reverts because its lock already minted is settled as minted, never sent again.
+For each item it holds the lease of: estimate (a call that would revert is settled without using a
+nonce), take the next nonce, sign, and store the signed bytes and hash in the same commit, before the
+first broadcast. Then broadcast and wait for the receipt outside any database transaction,
+re-broadcasting the same bytes (same hash: never a second transaction) until it is mined; the receipt
+and the database change it implies commit together (`mined`). A finality pass then follows mined items
+until they are `confirmations` deep: one whose block was reorganised away is broadcast again, with the
+same bytes, until it is mined again. The contract's one-mint-per-lock rule is the last line of defence:
+a mint that reverts because its lock already minted is settled as minted, never sent again.
+
+Several senders (processes, with different names) can share one PostgreSQL queue: leases and
+SKIP LOCKED keep them on different items, and the nonce row lock orders their nonces.
 """
 
 from __future__ import annotations
@@ -33,92 +39,114 @@ ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 TRANSIENT = (ConnectionError, OSError, TimeoutError, Web3Exception)
 
 
+def _hex(value: Any) -> str:
+    return "0x" + bytes(value).hex()
+
+
 class Sender:
     def __init__(
         self,
         sessions: sessionmaker[Session],
         chain: Chain,
         *,
+        name: str = "sender-1",
+        confirmations: int = 2,
         poll_interval: float = 0.2,
-        receipt_timeout: float = 120.0,
+        receipt_timeout: float = 30.0,
+        lease_seconds: float = 15.0,
     ) -> None:
         assert chain.account is not None, "the sender needs a signing account"
         self.sessions = sessions
         self.chain = chain
         self.account = chain.account
+        self.name = name
+        self.confirmations = confirmations
         self.poll_interval = poll_interval
         self.receipt_timeout = receipt_timeout
+        self.lease_seconds = max(lease_seconds, receipt_timeout + 5)
+        self._last_finality_pass = 0.0
 
     def run(self, stop: threading.Event) -> None:
-        logger.info("sender: sending as %s", self.account.address)
+        logger.info("sender %s: sending as %s", self.name, self.account.address)
         while not stop.is_set():
             try:
                 worked = self.step()
             except TRANSIENT as err:
-                logger.warning("sender: chain unavailable (%s); retrying", err)
+                logger.warning("sender %s: chain unavailable (%s); retrying", self.name, err)
                 worked = False
             except Exception:
-                logger.exception("sender: unexpected error; retrying")
+                logger.exception("sender %s: unexpected error; retrying", self.name)
                 worked = False
             if not worked:
                 stop.wait(self.poll_interval)
 
     def drain(self, timeout: float = 60.0) -> None:
-        """Processes items until none is left (tests and scripts)."""
+        """Steps until nothing is left to send or confirm (tests and scripts)."""
         deadline = time.monotonic() + timeout
-        while self.step():
+        while True:
+            self.step()
+            with self.sessions() as session:
+                if outbox.unfinished(session) == 0:
+                    return
             if time.monotonic() > deadline:
                 raise TimeoutError("outbox not drained")
+            time.sleep(0.05)
 
     def step(self) -> bool:
-        """Advances the oldest unfinished item by one stage; False when there is nothing to do."""
+        """Advances one item by one stage (and follows mined ones); False when idle."""
+        followed = self._finality_pass()
         with self.sessions() as session:
-            item = outbox.next_item(session)
+            item = outbox.claim(session, self.name, self.lease_seconds)
+            session.commit()
             if item is None:
-                return False
-            if item.status == "queued":
-                if not self._sign(session, item):
-                    return True
-            self._settle_when_mined(session, item)
+                return followed
+            item_id, status = item.id, item.status
+        if status == "queued" and not self._sign(item_id):
             return True
+        self._settle_when_mined(item_id)
+        return True
 
     # -- signing -------------------------------------------------------------------------------
 
-    def _sign(self, session: Session, item: OutboxItem) -> bool:
-        """Signs and stores the transaction (committed). False if the item was settled instead."""
-        try:
-            call = self._contract_call(session, item)
-            if call is None:
+    def _sign(self, item_id: int) -> bool:
+        """Signs and stores the transaction (committed); False if the item was settled instead."""
+        with self.sessions() as session:
+            item = session.get_one(OutboxItem, item_id, with_for_update=True)
+            if item.status != "queued" or item.lease_owner != self.name:
                 return False
-            # Estimate before taking a nonce: a call that would revert must not leave a nonce gap.
-            gas = call.estimate_gas({"from": self.account.address})
-        except ContractLogicError as err:
-            # The call would revert: settle it from the chain's state (already done) or fail it.
-            self._settle_reverted(session, item, _revert_reason(err))
+            try:
+                call = self._contract_call(session, item)
+                if call is None:
+                    session.commit()
+                    return False
+                # Estimate before taking a nonce: a call that would revert must not leave a gap.
+                gas = call.estimate_gas({"from": self.account.address})
+            except ContractLogicError as err:
+                self._settle_reverted(session, item, _revert_reason(err))
+                session.commit()
+                return False
+            chain_pending = self.chain.w3.eth.get_transaction_count(self.account.address, "pending")
+            nonce = outbox.take_nonce(session, self.account.address, chain_pending)
+            tx = call.build_transaction(
+                {
+                    "from": self.account.address,
+                    "nonce": nonce,
+                    "gas": gas + gas // 5,
+                    "chainId": self.chain.chain_id,
+                }
+            )
+            signed: SignedTransaction = self.account.sign_transaction(tx)
+            outbox.mark(
+                item,
+                "sent",
+                nonce=nonce,
+                tx_hash=_hex(signed.hash),
+                raw_tx=_hex(signed.raw_transaction),
+                attempts=item.attempts + 1,
+            )
             session.commit()
-            return False
-        chain_pending = self.chain.w3.eth.get_transaction_count(self.account.address, "pending")
-        nonce = outbox.take_nonce(session, self.account.address, chain_pending)
-        tx = call.build_transaction(
-            {
-                "from": self.account.address,
-                "nonce": nonce,
-                "gas": gas + gas // 5,
-                "chainId": self.chain.chain_id,
-            }
-        )
-        signed: SignedTransaction = self.account.sign_transaction(tx)
-        outbox.mark(
-            item,
-            "sent",
-            nonce=nonce,
-            tx_hash="0x" + bytes(signed.hash).hex(),
-            raw_tx="0x" + bytes(signed.raw_transaction).hex(),
-            attempts=item.attempts + 1,
-        )
-        session.commit()
-        logger.info("sender: item %s (%s) signed, nonce %s, tx %s", item.id, item.kind, nonce, item.tx_hash)
-        return True
+            logger.info("sender %s: item %s (%s) signed, nonce %s", self.name, item_id, item.kind, nonce)
+            return True
 
     def _contract_call(self, session: Session, item: OutboxItem) -> Any:
         payload = outbox.payload_of(item)
@@ -140,7 +168,6 @@ class Sender:
             vintage = session.get_one(Vintage, payload["vintage_pk"])
             if vintage.token_address is None:
                 self._fail_mint(session, item, "the vintage token could not be created")
-                session.commit()
                 return None
             return self.chain.factory.functions.mint(
                 vintage.token_address,
@@ -157,28 +184,53 @@ class Sender:
 
     # -- receipts ------------------------------------------------------------------------------
 
-    def _settle_when_mined(self, session: Session, item: OutboxItem) -> None:
-        assert item.tx_hash and item.raw_tx
-        receipt = self._receipt(item.tx_hash)
+    def _settle_when_mined(self, item_id: int) -> None:
+        with self.sessions() as session:
+            item = session.get_one(OutboxItem, item_id)
+            if item.status != "sent":
+                return
+            tx_hash, raw_tx = item.tx_hash, item.raw_tx
+        assert tx_hash and raw_tx
+        receipt = self._receipt(tx_hash)
         if receipt is None:
-            self._broadcast(item)
-            receipt = self._wait_for_receipt(item.tx_hash)
+            if not self._broadcast(item_id, raw_tx, tx_hash):
+                return
+            receipt = self._wait_for_receipt(tx_hash)
         if receipt is None:
-            session.rollback()
-            return  # still pending: the next step re-broadcasts and waits again
-        if receipt["status"] == 1:
-            self._settle_success(session, item, receipt)
-        else:
-            self._settle_reverted(session, item, "reverted on-chain", receipt)
-        session.commit()
+            return  # still pending: this sender keeps the lease and broadcasts again next step
+        with self.sessions() as session:
+            item = session.get_one(OutboxItem, item_id, with_for_update=True)
+            if item.status != "sent":
+                return  # another sender settled it meanwhile
+            if receipt["status"] == 1:
+                self._settle_success(session, item, receipt)
+            else:
+                self._settle_reverted(session, item, "reverted on-chain", receipt)
+            item.lease_owner, item.lease_until = None, None
+            session.commit()
 
-    def _broadcast(self, item: OutboxItem) -> None:
-        assert item.raw_tx
+    def _broadcast(self, item_id: int, raw_tx: str, tx_hash: str) -> bool:
+        """Sends the stored bytes. False if the nonce was taken by another transaction (re-queued)."""
         try:
-            self.chain.w3.eth.send_raw_transaction(HexBytes(item.raw_tx))
+            self.chain.w3.eth.send_raw_transaction(HexBytes(raw_tx))
         except ValueError as err:
-            # "already known" / "nonce too low": the node has (or mined) these very bytes.
-            logger.info("sender: broadcast of item %s answered %s", item.id, err)
+            message = str(err).lower()
+            if "nonce too low" in message and self._receipt(tx_hash) is None:
+                # Something else used this nonce: these bytes can never be mined, so sign again.
+                with self.sessions() as session:
+                    item = session.get_one(OutboxItem, item_id, with_for_update=True)
+                    if item.status == "sent":
+                        logger.warning(
+                            "sender %s: nonce of item %s was taken; re-signing", self.name, item_id
+                        )
+                        outbox.mark(
+                            item, "queued", nonce=None, tx_hash=None, raw_tx=None, last_error=str(err)
+                        )
+                    session.commit()
+                return False
+            # "already known" and the like: the node has these very bytes.
+            logger.info("sender %s: broadcast of item %s answered %s", self.name, item_id, err)
+        return True
 
     def _receipt(self, tx_hash: str) -> TxReceipt | None:
         try:
@@ -192,12 +244,12 @@ class Sender:
             receipt = self._receipt(tx_hash)
             if receipt is not None:
                 return receipt
-            time.sleep(0.05)
+            time.sleep(0.02)
         return None
 
     def _settle_success(self, session: Session, item: OutboxItem, receipt: TxReceipt) -> None:
         payload = outbox.payload_of(item)
-        block = int(receipt["blockNumber"])
+        block, block_hash = int(receipt["blockNumber"]), _hex(receipt["blockHash"])
         if item.kind == "create_vintage":
             events = self.chain.factory.events.VintageCreated().process_receipt(receipt)
             self._record_vintage(session, payload, events[0]["args"]["vintage"])
@@ -205,7 +257,7 @@ class Sender:
             self._record_minted(session, item, receipt["transactionHash"], block)
         elif item.kind == "confirm_retirement":
             self._record_certified(session, payload)
-        outbox.mark(item, "confirmed", block_number=block)
+        outbox.mark(item, "mined", block_number=block, block_hash=block_hash)
 
     def _settle_reverted(
         self, session: Session, item: OutboxItem, reason: str, receipt: TxReceipt | None = None
@@ -216,11 +268,11 @@ class Sender:
             existing = self.chain.factory.functions.vintageOf(HexBytes(payload["key"])).call()
             if existing != ZERO_ADDRESS:
                 self._record_vintage(session, payload, existing)
-                outbox.mark(item, "confirmed", last_error=f"already created ({reason})")
+                outbox.mark(item, "final", last_error=f"already created ({reason})")
                 return
         elif item.kind == "mint":
             if self._lock_already_minted(session, item, payload):
-                outbox.mark(item, "confirmed", last_error=f"lock had minted before ({reason})")
+                outbox.mark(item, "final", last_error=f"lock had minted before ({reason})")
                 return
             self._fail_mint(session, item, reason)
             return
@@ -228,10 +280,10 @@ class Sender:
             certificate = self.chain.certificate.functions.retirement(payload["certificate_id"]).call()
             if certificate[7]:  # registryReference already written
                 self._record_certified(session, payload)
-                outbox.mark(item, "confirmed", last_error=f"already confirmed ({reason})")
+                outbox.mark(item, "final", last_error=f"already confirmed ({reason})")
                 return
         outbox.mark(item, "failed", last_error=reason)
-        logger.error("sender: item %s (%s) failed: %s", item.id, item.kind, reason)
+        logger.error("sender %s: item %s (%s) failed: %s", self.name, item.id, item.kind, reason)
 
     def _lock_already_minted(self, session: Session, item: OutboxItem, payload: dict[str, Any]) -> bool:
         lock_id = HexBytes(payload["lock_id"])
@@ -243,6 +295,59 @@ class Sender:
         tx_hash, block = (logs[0]["transactionHash"], int(logs[0]["blockNumber"])) if logs else (None, None)
         self._record_minted(session, item, tx_hash, block)
         return True
+
+    # -- finality ------------------------------------------------------------------------------
+
+    def _finality_pass(self) -> bool:
+        """Follows mined items until they are final; re-broadcasts those a reorg removed."""
+        if time.monotonic() - self._last_finality_pass < self.poll_interval:
+            return False
+        self._last_finality_pass = time.monotonic()
+        changed = False
+        head = self.chain.w3.eth.block_number
+        with self.sessions() as session:
+            for item in outbox.mined_items(session):
+                assert item.tx_hash and item.raw_tx
+                receipt = self._receipt(item.tx_hash)
+                if receipt is None:
+                    # Reorganised away: the same signed bytes go out again (same nonce, same hash).
+                    logger.warning(
+                        "sender %s: item %s vanished from the chain; re-broadcasting", self.name, item.id
+                    )
+                    self._set_block(session, item, None, None)
+                    try:
+                        self.chain.w3.eth.send_raw_transaction(HexBytes(item.raw_tx))
+                    except ValueError as err:
+                        logger.info("sender %s: re-broadcast of item %s answered %s", self.name, item.id, err)
+                    changed = True
+                    continue
+                block, block_hash = int(receipt["blockNumber"]), _hex(receipt["blockHash"])
+                if block_hash != item.block_hash:
+                    self._set_block(session, item, block, block_hash)
+                    changed = True
+                if head - block >= self.confirmations:
+                    canonical = _hex(self.chain.w3.eth.get_block(block)["hash"])
+                    if canonical == block_hash:
+                        outbox.mark(item, "final")
+                        changed = True
+            session.commit()
+        return changed
+
+    def _set_block(
+        self, session: Session, item: OutboxItem, block: int | None, block_hash: str | None
+    ) -> None:
+        item.block_number, item.block_hash = block, block_hash
+        if item.kind == "mint" and item.tokenization_id:
+            tokenization = session.get_one(Tokenization, item.tokenization_id)
+            tokenization.block_number = block
+            audit.record(
+                session,
+                actor=ACTOR,
+                action="tokenization.reorged",
+                entity="tokenization",
+                entity_id=tokenization.id,
+                block=block,
+            )
 
     # -- database effects ----------------------------------------------------------------------
 
@@ -261,13 +366,14 @@ class Sender:
     def _record_minted(self, session: Session, item: OutboxItem, tx_hash: Any, block: int | None) -> None:
         tokenization = session.get_one(Tokenization, item.tokenization_id)
         tokenization.status = "minted"
-        tokenization.tx_hash = "0x" + bytes(tx_hash).hex() if tx_hash is not None else item.tx_hash
+        tokenization.tx_hash = _hex(tx_hash) if tx_hash is not None else item.tx_hash
         tokenization.block_number = block
         tokenization.updated_at = utcnow()
         for held in session.scalars(
             select(SerialRange).where(SerialRange.tokenization_id == tokenization.id)
         ):
-            held.state = "locked"
+            if held.state == "pending":
+                held.state = "locked"
         audit.record(
             session,
             actor=ACTOR,

@@ -103,6 +103,8 @@ class Vintage(Base):
     vintage_end: Mapped[date] = mapped_column(Date)
     key: Mapped[str] = mapped_column(String(66), unique=True)
     token_address: Mapped[str | None] = mapped_column(String(42), unique=True)
+    # The outbox item that creates the token: mints of this vintage wait for it.
+    creation_item_pk: Mapped[int | None] = mapped_column(Integer)
     accrued_retired_wei: Mapped[int] = mapped_column(WeiAmount, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -246,10 +248,13 @@ class Redemption(Base):
 
 
 class OutboxItem(Base):
-    """A chain write the bridge owes: written with the change that needs it, sent by the sender.
+    """A chain write the bridge owes: written with the change that needs it, sent by a sender.
 
-    `queued` -> `sent` (nonce, hash and signed bytes stored before broadcasting) -> `confirmed` or
-    `failed`. A `sent` item is re-broadcast with the same bytes until its receipt appears.
+    `queued` -> `sent` (nonce, hash and signed bytes stored before the first broadcast) -> `mined`
+    (receipt seen, effects applied) -> `final` (`confirmations` deep, block hash checked); or
+    `failed`. A `sent` item is re-broadcast with the same bytes until it is mined, and a `mined` one
+    whose block was reorganised away is re-broadcast until it is mined again. A sender works on an
+    item only while it holds its lease, so several senders can share the queue.
     """
 
     __tablename__ = "outbox"
@@ -259,12 +264,16 @@ class OutboxItem(Base):
     payload: Mapped[str] = mapped_column(Text)  # JSON
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     tokenization_id: Mapped[str | None] = mapped_column(ForeignKey("tokenizations.id"))
+    depends_on: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", name="fk_outbox_depends_on"))
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     nonce: Mapped[int | None] = mapped_column(BigInteger)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     raw_tx: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[str | None] = mapped_column(String(66))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -285,6 +294,9 @@ class ChainCursor(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     next_block: Mapped[int] = mapped_column(BigInteger)
+    # Hash of block next_block - 1 when it was read: a different hash later means a reorg deeper
+    # than the confirmation depth, which the listener refuses to paper over.
+    block_hash: Mapped[str | None] = mapped_column(String(66))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -4,39 +4,85 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from bridge.db.models import OutboxItem, SignerNonce, utcnow
 
 logger = logging.getLogger(__name__)
 
 
+# A dependent item (a mint) waits until what it depends on (its vintage's creation) is settled.
+SETTLED = ("mined", "final", "failed")
+
+
 def enqueue(
-    session: Session, kind: str, payload: dict[str, Any], tokenization_id: str | None = None
+    session: Session,
+    kind: str,
+    payload: dict[str, Any],
+    tokenization_id: str | None = None,
+    depends_on: int | None = None,
 ) -> OutboxItem:
-    item = OutboxItem(kind=kind, payload=json.dumps(payload, sort_keys=True), tokenization_id=tokenization_id)
+    item = OutboxItem(
+        kind=kind,
+        payload=json.dumps(payload, sort_keys=True),
+        tokenization_id=tokenization_id,
+        depends_on=depends_on,
+    )
     session.add(item)
     return item
 
 
-def next_item(session: Session) -> OutboxItem | None:
-    """The oldest unfinished item, locked for this sender.
+def claim(session: Session, worker: str, lease_seconds: float) -> OutboxItem | None:
+    """Leases the oldest item that needs sending (`queued` and ready, or `sent` and not mined yet).
 
-    Items go out strictly in order (a mint needs the vintage created before it), so a `sent` item
-    blocks the ones behind it until its receipt is in. SKIP LOCKED lets a second sender process wait
-    instead of sending the same item; the sender also holds the single-runner lock.
+    An item leased by another live sender is skipped (SKIP LOCKED on PostgreSQL, lease time on
+    both); a sender restarted under the same name takes its own leases back at once.
     """
+    now = utcnow()
+    dependency = aliased(OutboxItem)
     query = (
         select(OutboxItem)
-        .where(OutboxItem.status.in_(("queued", "sent")))
+        .outerjoin(dependency, OutboxItem.depends_on == dependency.id)
+        .where(
+            OutboxItem.status.in_(("queued", "sent")),
+            or_(OutboxItem.depends_on.is_(None), dependency.status.in_(SETTLED)),
+            or_(
+                OutboxItem.lease_until.is_(None),
+                OutboxItem.lease_until < now,
+                OutboxItem.lease_owner == worker,
+            ),
+        )
         .order_by(OutboxItem.id)
         .limit(1)
+        .with_for_update(skip_locked=True, of=OutboxItem)
+    )
+    item = session.scalars(query).first()
+    if item is not None:
+        item.lease_owner = worker
+        item.lease_until = now + timedelta(seconds=lease_seconds)
+    return item
+
+
+def mined_items(session: Session, limit: int = 100) -> list[OutboxItem]:
+    """Mined items not yet final, oldest first, locked for the caller."""
+    query = (
+        select(OutboxItem)
+        .where(OutboxItem.status == "mined")
+        .order_by(OutboxItem.id)
+        .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return session.scalars(query).first()
+    return list(session.scalars(query))
+
+
+def unfinished(session: Session) -> int:
+    return int(
+        session.scalar(select(func.count()).where(OutboxItem.status.in_(("queued", "sent", "mined")))) or 0
+    )
 
 
 def payload_of(item: OutboxItem) -> dict[str, Any]:
@@ -45,22 +91,21 @@ def payload_of(item: OutboxItem) -> dict[str, Any]:
 
 
 def take_nonce(session: Session, address: str, chain_pending: int) -> int:
-    """Allocates the signer's next nonce and records it (the row is locked until commit).
+    """Allocates the signer's next nonce (its row stays locked until the caller commits).
 
-    Items are sent one at a time and a `sent` item is settled before the next is signed, so the
-    chain's pending count is the next free nonce: using it never leaves a gap, even when a signed
-    transaction was lost. The stored value only tells when the chain and our record disagree.
+    The caller stores the signed transaction in the same commit, so every allocated nonce has a
+    signed transaction that some sender will broadcast until it is mined: no gap. The chain's count
+    only moves us forward, when something else used the key.
     """
     row = session.get(SignerNonce, address, with_for_update=True)
     if row is None:
         row = SignerNonce(address=address, next_nonce=chain_pending)
         session.add(row)
-    if row.next_nonce != chain_pending:
-        logger.warning(
-            "outbox: %s next nonce is %s on chain, %s in our record", address, chain_pending, row.next_nonce
-        )
-    row.next_nonce = chain_pending + 1
-    return chain_pending
+    if chain_pending > row.next_nonce:
+        logger.warning("outbox: %s has used nonces up to %s outside the bridge", address, chain_pending - 1)
+    nonce = max(row.next_nonce, chain_pending)
+    row.next_nonce = nonce + 1
+    return nonce
 
 
 def mark(item: OutboxItem, status: str, **fields: Any) -> None:

@@ -44,6 +44,16 @@ RETIRED_TOPIC = _topic(RETIRED_ABI)
 REDEMPTION_TOPIC = _topic(REDEMPTION_ABI)
 
 
+class DeepReorg(RuntimeError):
+    """A block the listener already applied is no longer on the chain."""
+
+    def __init__(self, block: int, applied_hash: str, seen_hash: str) -> None:
+        super().__init__(
+            f"reorg deeper than the confirmation depth: block {block} was {applied_hash}, now {seen_hash}"
+        )
+        self.block = block
+
+
 class Listener:
     def __init__(
         self,
@@ -65,6 +75,11 @@ class Listener:
         while not stop.is_set():
             try:
                 caught_up = not self.step()
+            except DeepReorg as err:
+                # Applied events may have vanished: stop here and let an operator look, rather
+                # than follow a chain that contradicts what was already applied.
+                logger.critical("listener: %s; not advancing", err)
+                caught_up = True
             except TRANSIENT as err:
                 logger.warning("listener: chain unavailable (%s); retrying", err)
                 caught_up = True
@@ -81,20 +96,27 @@ class Listener:
 
     def step(self) -> bool:
         """Applies one batch of blocks; False when the cursor is at the confirmed head."""
-        safe_head = self.chain.w3.eth.block_number - self.confirmations
+        w3 = self.chain.w3
+        safe_head = w3.eth.block_number - self.confirmations
         with self.sessions() as session:
-            from_block = cursors.get_or_create(session, EVENTS_CURSOR, self.start_block)
+            cursor = cursors.get_or_create(session, EVENTS_CURSOR, self.start_block)
+            from_block = cursor.next_block
+            if cursor.block_hash is not None:
+                seen = "0x" + bytes(w3.eth.get_block(from_block - 1)["hash"]).hex()
+                if seen != cursor.block_hash:
+                    raise DeepReorg(from_block - 1, cursor.block_hash, seen)
             if from_block > safe_head:
                 session.commit()
                 return False
             to_block = min(from_block + self.block_batch - 1, safe_head)
+            to_hash = "0x" + bytes(w3.eth.get_block(to_block)["hash"]).hex()
             addresses = list(
                 session.scalars(select(Vintage.token_address).where(Vintage.token_address.is_not(None)))
             )
             logs = self._logs(addresses, from_block, to_block) if addresses else []
             for log in sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"])):
                 self._apply(session, log)
-            if not cursors.advance(session, EVENTS_CURSOR, from_block, to_block + 1):
+            if not cursors.advance(session, EVENTS_CURSOR, from_block, to_block + 1, to_hash):
                 session.rollback()
                 raise RuntimeError("listener: cursor moved under us: is another listener running?")
             session.commit()

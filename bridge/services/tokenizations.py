@@ -116,6 +116,8 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
             "serial_hash": serial_hash,
         },
         tokenization_id=tokenization_id,
+        # Until its token exists, a vintage's mints wait for the item that creates it.
+        depends_on=vintage.creation_item_pk if vintage.token_address is None else None,
     )
     audit.record(
         session,

@@ -91,7 +91,7 @@ def ensure_vintage(
         vintage = Vintage(project_pk=project.id, vintage_start=start, vintage_end=end, key=key)
         session.add(vintage)
         session.flush()
-        outbox.enqueue(
+        creation = outbox.enqueue(
             session,
             "create_vintage",
             {
@@ -110,6 +110,8 @@ def ensure_vintage(
                 },
             },
         )
+        session.flush()
+        vintage.creation_item_pk = creation.id
     return vintage
 
 

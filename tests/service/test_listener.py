@@ -70,11 +70,13 @@ def test_an_event_waits_for_the_confirmation_depth_and_applies_once(
 
     # A listener that died after applying but before its cursor moved reads the blocks again:
     # the event's chain key makes the second application a no-op.
+    earlier = receipt["blockNumber"] - 2
+    earlier_hash = "0x" + bytes(bridge.w3.eth.get_block(earlier - 1)["hash"]).hex()
     with sessions() as session:
         session.execute(
             update(ChainCursor)
             .where(ChainCursor.name == EVENTS_CURSOR)
-            .values(next_block=receipt["blockNumber"] - 2)
+            .values(next_block=earlier, block_hash=earlier_hash)
         )
         session.commit()
     Listener(sessions, bridge.chain, confirmations=3).catch_up()
