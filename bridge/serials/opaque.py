@@ -43,7 +43,8 @@ class OpaqueLayout(Layout):
         self.registry = registry
         self.name = name
         self.detectable = id_pattern is not None
-        self.pattern = re.compile(f"(?P<id>{id_pattern or _FREE_TEXT}){_SUFFIX}", re.ASCII)
+        # Not re.ASCII: "\s" must be every blank that strip() removes, as ids are read stripped.
+        self.pattern = re.compile(f"(?P<id>{id_pattern or _FREE_TEXT}){_SUFFIX}")
 
     def build(self, match: re.Match[str], quantity: int | None) -> SerialBlock:
         if match["start"] is not None:

@@ -66,6 +66,13 @@ def parse_serial(text: str, *, registry: Registry | None = None, quantity: int |
         raise SerialError("registry", f"{registry!r} is not a registry id") from None
     own = [layout for layout in LAYOUTS if layout.registry is registry]
     elsewhere = [layout.name for layout, _ in detected if layout.registry is not registry]
+    if "#" in text:  # "<id>#<start>-<end>": the id, like a bare one, must not be another registry's serial
+        head = text.rpartition("#")[0]
+        elsewhere += [
+            layout.name
+            for layout in LAYOUTS
+            if layout.detectable and layout.registry is not registry and layout.match(head)
+        ]
     if elsewhere:
         raise SerialError("registry", f"{text!r} reads as {elsewhere[0]}, not {own[0].name}")
     for layout in own:

@@ -14,11 +14,17 @@ from bridge.serials.model import check_range
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
 
+#: The longest number we read: far beyond any registry's (Verra's unit numbers have 10 digits),
+#: and within Python's limit on int <-> str conversion (4300 digits), which raises ValueError.
+MAX_DIGITS = 100
+
 
 def unit_number(text: str, field: str) -> int:
     """A unit number as registries print it: ASCII digits, no leading zero ("0" itself is ok)."""
     if not (text.isascii() and text.isdigit()):
         raise SerialError(field, f"{text!r} is not a unit number")
+    if len(text) > MAX_DIGITS:
+        raise SerialError(field, f"{text[:20]}... has more than {MAX_DIGITS} digits")
     if len(text) > 1 and text.startswith("0"):
         raise SerialError(field, f"{text!r} has a leading zero")
     return int(text)
@@ -79,7 +85,7 @@ def country(text: str, field: str = "country") -> str:
 
 def number_between(text: str, low: int, high: int, field: str) -> str:
     """A small code number within low..high, kept as the text the serial has."""
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS or not low <= int(text) <= high:
         raise SerialError(field, f"{text!r} is not a number from {low} to {high}")
     return text
 
