@@ -16,6 +16,9 @@ SKIP LOCKED keep them on different items, and the nonce row lock orders their no
 from __future__ import annotations
 
 import logging
+import os
+import random
+import signal
 import threading
 import time
 from typing import Any
@@ -41,6 +44,26 @@ TRANSIENT = (ConnectionError, OSError, TimeoutError, Web3Exception)
 
 def _hex(value: Any) -> str:
     return "0x" + bytes(value).hex()
+
+
+def _parse_failpoints(spec: str) -> dict[str, float]:
+    points: dict[str, float] = {}
+    for part in filter(None, spec.split(",")):
+        name, _, chance = part.partition("=")
+        points[name.strip()] = float(chance or 1)
+    return points
+
+
+# Fault injection for the crash tests: BRIDGE_FAILPOINTS="after_sign=0.05,after_broadcast=0.05" makes
+# the sender SIGKILL itself with that chance at that point. Unset in production: a dict lookup.
+_FAILPOINTS = _parse_failpoints(os.environ.get("BRIDGE_FAILPOINTS", ""))
+
+
+def _failpoint(name: str) -> None:
+    chance = _FAILPOINTS.get(name)
+    if chance is not None and random.random() < chance:
+        logger.warning("failpoint %s: killing this process", name)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class Sender:
@@ -146,6 +169,7 @@ class Sender:
             )
             session.commit()
             logger.info("sender %s: item %s (%s) signed, nonce %s", self.name, item_id, item.kind, nonce)
+            _failpoint("after_sign")
             return True
 
     def _contract_call(self, session: Session, item: OutboxItem) -> Any:
@@ -195,6 +219,7 @@ class Sender:
         if receipt is None:
             if not self._broadcast(item_id, raw_tx, tx_hash):
                 return
+            _failpoint("after_broadcast")
             receipt = self._wait_for_receipt(tx_hash)
         if receipt is None:
             return  # still pending: this sender keeps the lease and broadcasts again next step
@@ -207,6 +232,7 @@ class Sender:
             else:
                 self._settle_reverted(session, item, "reverted on-chain", receipt)
             item.lease_owner, item.lease_until = None, None
+            _failpoint("before_settle_commit")
             session.commit()
 
     def _broadcast(self, item_id: int, raw_tx: str, tx_hash: str) -> bool:

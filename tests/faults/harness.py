@@ -1,0 +1,165 @@
+"""The bridge as separate processes (API, sender(s), listener) that tests kill and restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from eth_account import Account
+from web3 import Web3
+
+from bridge.chain.contracts import Chain
+from tests.anvil import Anvil, free_port
+from tests.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
+
+BRIDGE_ACCOUNT = ANVIL_ACCOUNTS[1]
+CARBON_BRIDGE = str(Path(sys.executable).with_name("carbon-bridge"))
+
+
+@dataclass
+class Processes:
+    """A bridge deployment whose parts run as processes: `api`, `listener`, and named senders."""
+
+    workdir: Path
+    anvil: Anvil
+    deployment: dict[str, Any]
+    env: dict[str, str]
+    url: str
+    api_key: str = ""
+    running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    kills: dict[str, int] = field(default_factory=dict)
+    self_kills: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def chain(self) -> Chain:
+        return Chain(self.anvil.url, self.deployment)
+
+    @property
+    def w3(self) -> Web3:
+        return self.chain.w3
+
+    def cli(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, **self.env, **extra_env}
+        return subprocess.run([CARBON_BRIDGE, *args], env=env, capture_output=True, text=True, timeout=300)
+
+    def start(self, name: str, *args: str, **extra_env: str) -> None:
+        log = (self.workdir / f"{name}.log").open("ab")
+        env = {**os.environ, **self.env, **extra_env}
+        self.running[name] = subprocess.Popen(
+            [CARBON_BRIDGE, *args], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_DIR
+        )
+
+    def start_api(self) -> None:
+        self.start("api", "serve", "--no-workers")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/health", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise TimeoutError(self.log("api"))
+
+    def start_sender(self, name: str = "sender-1", **extra_env: str) -> None:
+        self.start(name, "send", BRIDGE_SENDER_NAME=name, **extra_env)
+
+    def died(self, name: str) -> bool:
+        """Whether the process ended on its own (a failpoint killed it); counted as a kill."""
+        process = self.running.get(name)
+        if process is None or process.poll() is None:
+            return False
+        self.running.pop(name)
+        self.kills[name] = self.kills.get(name, 0) + 1
+        self.self_kills[name] = self.self_kills.get(name, 0) + 1
+        return True
+
+    def start_listener(self) -> None:
+        self.start("listener", "listen")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no cleanup, no flush, exactly what a crash does."""
+        process = self.running.pop(name)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        self.kills[name] = self.kills.get(name, 0) + 1
+
+    def stop_all(self) -> None:
+        for name in list(self.running):
+            process = self.running.pop(name)
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def log(self, name: str) -> str:
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def post(self, path: str, body: dict[str, Any], retries: int = 50) -> requests.Response:
+        """POST like a careful client: on a dropped connection, retry with the same body."""
+        for _ in range(retries):
+            try:
+                return requests.post(
+                    self.url + path, json=body, headers={"X-API-Key": self.api_key}, timeout=30
+                )
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise TimeoutError(f"POST {path} never answered")
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = requests.get(self.url + path, params=params, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def transact(self, account_index: int, call: Any) -> Any:
+        address, key = ANVIL_ACCOUNTS[account_index]
+        w3 = self.w3
+        tx = call.build_transaction({"from": address, "nonce": w3.eth.get_transaction_count(address)})
+        signed = Account.from_key(key).sign_transaction(tx)
+        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+        assert receipt["status"] == 1, receipt
+        return receipt
+
+
+@contextmanager
+def bridge_processes(
+    workdir: Path, database_url: str, *, confirmations: int = 0, anvil_state: bool = False, **settings: str
+) -> Iterator[Processes]:
+    """Anvil + contracts deployed by `ape run deploy` + a migrated database + an operator key."""
+    anvil = Anvil(state_file=workdir / "anvil-state.json" if anvil_state else None)
+    anvil.start()
+    processes: Processes | None = None
+    try:
+        deployment = deploy(anvil.url, workdir / "deployments", "--bridge", BRIDGE_ACCOUNT[0])
+        port = free_port()
+        env = {
+            "BRIDGE_DATABASE_URL": database_url,
+            "BRIDGE_RPC_URL": anvil.url,
+            "BRIDGE_DEPLOYMENT_FILE": str(workdir / "deployments" / "ethereum-local.json"),
+            "BRIDGE_SIGNER_KEY": BRIDGE_ACCOUNT[1],
+            "BRIDGE_CONFIRMATIONS": str(confirmations),
+            "BRIDGE_POLL_INTERVAL": "0.1",
+            "BRIDGE_RECEIPT_TIMEOUT": "3",
+            "BRIDGE_LEASE_SECONDS": "10",
+            "BRIDGE_API_PORT": str(port),
+            **{f"BRIDGE_{k.upper()}": v for k, v in settings.items()},
+        }
+        processes = Processes(workdir, anvil, deployment, env, f"http://127.0.0.1:{port}")
+        assert processes.cli("migrate").returncode == 0
+        created = processes.cli("keys", "create", "--operator", "Faults desk", "--registries", "verra")
+        processes.api_key = created.stdout.split("api key:")[1].strip()
+        yield processes
+    finally:
+        if processes is not None:
+            processes.stop_all()
+        anvil.stop()
