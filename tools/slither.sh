@@ -51,60 +51,7 @@ from slither.solc_parsing.declarations.contract import ContractSolc
 # (detector, description without source locations) -> finding id in the docs. An entry matches one finding
 # only, whatever its line numbers: a new finding of the same detector, or a change to the flagged code,
 # still fails. Once the recommended inline comment or fix lands, the entry is reported unused: delete it.
-TRIAGED = {
-    (
-        "calls-loop",
-        "CommodityPool.retireFromPool(address,uint256,address,string,RetirementReason,string) has external calls inside a loop: certificateIds[i] = IVintageToken(retired[i]).retire(amounts[i],owner,beneficiaryName,reason,reasonText)",
-    ): "F1",
-    (
-        "calls-loop",
-        "CommodityPool._oldest(uint256) has external calls inside a loop: take = Math.min(IERC20(vintage).balanceOf(address(this)),remaining) Calls stack containing the loop: CommodityPool.redeemOldest(uint256)",
-    ): "F2",
-    (
-        "calls-loop",
-        "CommodityPool._oldest(uint256) has external calls inside a loop: take = Math.min(IERC20(vintage).balanceOf(address(this)),remaining) Calls stack containing the loop: CommodityPool.retireFromPool(address,uint256,address,string,RetirementReason,string)",
-    ): "F3",
-    (
-        "calls-loop",
-        "VintageFactory._mintAgainstLock(address,address,uint256,bytes32,bytes32) has external calls inside a loop: IVintageToken(vintage).mint(to,amount) Calls stack containing the loop: VintageFactory.mintBatch(IVintageFactory.MintOrder[])",
-    ): "F4",
-    (
-        "reentrancy-events",
-        "Reentrancy in VintageFactory._mintAgainstLock(address,address,uint256,bytes32,bytes32): External calls: - IVintageToken(vintage).mint(to,amount) Event emitted after the call(s): - Tokenized(lockId,vintage,to,amount,serialHash)",
-    ): "F5",
-    (
-        "reentrancy-events",
-        "Reentrancy in VintageToken.retire(uint256,address,string,RetirementReason,string): External calls: - certificateId = _certificate.issue(owner,Retirement({vintage:address(this),retiredAt:uint40(block.timestamp),reason:reason,beneficiary:owner,amount:SafeCast.toUint96(amount),beneficiaryName:beneficiaryName,reasonText:reasonText,registryReference:})) Event emitted after the call(s): - Retired(msg.sender,owner,certificateId,amount,reason,beneficiaryName,reasonText)",
-    ): "F6",
-    (
-        "missing-zero-check",
-        "VintageFactory.setImplementation(address).newImplementation lacks a zero-check on : - _implementation = newImplementation",
-    ): "F7",
-    (
-        "missing-zero-check",
-        "VintageToken.constructor(address,address).factory_ lacks a zero-check on : - _factory = factory_",
-    ): "F8",
-    (
-        "shadowing-local",
-        "IVintageFactory.setImplementation(address).implementation shadows: - IVintageFactory.implementation() (function)",
-    ): "F9",
-    (
-        "shadowing-local",
-        "IRetirementCertificate.issue(address,Retirement).retirement shadows: - IRetirementCertificate.retirement(uint256) (function)",
-    ): "F10",
-    (
-        "shadowing-local",
-        "ICommodityPool.redeemOldest(uint256).vintages shadows: - ICommodityPool.vintages() (function)",
-    ): "F11",
-    (
-        "naming-convention",
-        "Function IVintageFactory.BRIDGE_ROLE() is not in mixedCase",
-    ): "F12",
-    (
-        "naming-convention",
-        "Function IVintageFactory.PAUSER_ROLE() is not in mixedCase",
-    ): "F13",
-}
+TRIAGED: dict = {}
 
 _LOCATION = re.compile(r" ?\([^()\s]+\.sol#\d+(?:-\d+)?\)")
 

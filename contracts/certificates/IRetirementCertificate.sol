@@ -50,10 +50,10 @@ interface IRetirementCertificate {
     /**
      * @notice Issues a certificate for a retirement. Called by the vintage token that burned the credits.
      * @param owner Receives the certificate.
-     * @param retirement What was retired; `vintage` must be the caller and `registryReference` empty.
+     * @param r What was retired; `vintage` must be the caller and `registryReference` empty.
      * @return certificateId The new certificate's id (counting from 1).
      */
-    function issue(address owner, Retirement calldata retirement) external returns (uint256 certificateId);
+    function issue(address owner, Retirement calldata r) external returns (uint256 certificateId);
 
     /**
      * @notice Records the registry's reference once the credits are retired at the registry.

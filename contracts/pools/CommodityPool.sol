@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ICommodityPool, PoolCriteria} from "./ICommodityPool.sol";
 import {IVintageFactory} from "../vintage/IVintageFactory.sol";
 import {IVintageToken} from "../vintage/IVintageToken.sol";
@@ -31,11 +32,9 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
     uint256 public constant MAX_FEE_BPS = 1_000;
     uint256 private constant _BPS = 10_000;
 
-    enum ListStatus {
-        None,
-        Allowed,
-        Denied
-    }
+    // Bits of `_lists`: a vintage may be on both lists; the deny list wins.
+    uint8 private constant _ALLOWED = 1;
+    uint8 private constant _DENIED = 2;
 
     IVintageFactory private immutable _factory;
     uint256 private immutable _registries;
@@ -46,10 +45,14 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
 
     uint256 private _feeBps;
     address private _feeRecipient;
-    mapping(address vintage => ListStatus) private _listStatus;
-    mapping(address vintage => bool) private _held;
-    // Held vintages sorted by vintage start, oldest first, each packed as (vintageStart << 160 | address).
-    uint256[] private _holdings;
+    mapping(address vintage => uint8 bits) private _lists;
+    // Vintages the pool holds, as a list sorted by vintage start (oldest first): a vintage joins on its
+    // first deposit and leaves when redeemed to zero, so walking it never meets an empty vintage that
+    // someone parked there, and leaving costs O(1).
+    address private _oldestHeld;
+    mapping(address vintage => address) private _nextHeld;
+    mapping(address vintage => address) private _previousHeld;
+    mapping(address vintage => uint32 vintageStart) private _heldStart; // non-zero while held
 
     /**
      * @param name_ Token name, e.g. "CORSIA Eligible Token".
@@ -87,8 +90,7 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
             revert PoolInvalidAmount(amount);
         }
         VintageAttributes memory a = _requireEligible(vintage);
-        if (!_held[vintage]) {
-            _held[vintage] = true;
+        if (_heldStart[vintage] == 0) {
             _insertHolding(vintage, a.vintageStart);
         }
         IERC20(vintage).safeTransferFrom(msg.sender, address(this), amount);
@@ -101,6 +103,7 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         received = _collect(amount);
         _requireReserve(vintage, received);
         IERC20(vintage).safeTransfer(msg.sender, received);
+        _removeIfEmpty(vintage);
         emit Redeemed(msg.sender, vintage, received, amount - received);
     }
 
@@ -112,13 +115,18 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         (vintages_, amounts) = _oldest(net);
         uint256 fee = amount - net;
         for (uint256 i = 0; i < vintages_.length; ++i) {
+            // slither-disable-next-line calls-loop
             IERC20(vintages_[i]).safeTransfer(msg.sender, amounts[i]);
+            _removeIfEmpty(vintages_[i]);
             // The whole fee is reported with the first vintage so the events add up to what was paid.
             emit Redeemed(msg.sender, vintages_[i], amounts[i], i == 0 ? fee : 0);
         }
     }
 
     /// @inheritdoc ICommodityPool
+    // nonReentrant, and every callee is a factory vintage checked at deposit; the only state written
+    // after its call is the held-list bookkeeping of that same vintage.
+    // slither-disable-next-line reentrancy-no-eth
     function retireFromPool(
         address vintage,
         uint256 amount,
@@ -141,6 +149,7 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         address owner = beneficiary == address(0) ? msg.sender : beneficiary;
         certificateIds = new uint256[](retired.length);
         for (uint256 i = 0; i < retired.length; ++i) {
+            // slither-disable-next-line calls-loop
             certificateIds[i] = IVintageToken(retired[i]).retire(
                 amounts[i],
                 owner,
@@ -148,6 +157,7 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
                 reason,
                 reasonText
             );
+            _removeIfEmpty(retired[i]);
             emit RetiredFromPool(msg.sender, retired[i], certificateIds[i], amounts[i]);
         }
     }
@@ -169,9 +179,14 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
 
     /// @inheritdoc ICommodityPool
     function vintages() external view returns (address[] memory list) {
-        list = new address[](_holdings.length);
-        for (uint256 i = 0; i < list.length; ++i) {
-            list[i] = address(uint160(_holdings[i]));
+        uint256 count = 0;
+        for (address v = _oldestHeld; v != address(0); v = _nextHeld[v]) {
+            ++count;
+        }
+        list = new address[](count);
+        uint256 i = 0;
+        for (address v = _oldestHeld; v != address(0); v = _nextHeld[v]) {
+            list[i++] = v;
         }
     }
 
@@ -200,24 +215,24 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
 
     /// @inheritdoc ICommodityPool
     function setAllowListed(address vintage, bool allowed) external onlyRole(POOL_MANAGER_ROLE) {
-        _listStatus[vintage] = allowed ? ListStatus.Allowed : ListStatus.None;
+        _lists[vintage] = allowed ? _lists[vintage] | _ALLOWED : _lists[vintage] & ~_ALLOWED;
         emit VintageAllowListed(vintage, allowed);
     }
 
     /// @inheritdoc ICommodityPool
     function setDenyListed(address vintage, bool denied) external onlyRole(POOL_MANAGER_ROLE) {
-        _listStatus[vintage] = denied ? ListStatus.Denied : ListStatus.None;
+        _lists[vintage] = denied ? _lists[vintage] | _DENIED : _lists[vintage] & ~_DENIED;
         emit VintageDenyListed(vintage, denied);
     }
 
     /// @inheritdoc ICommodityPool
     function isAllowListed(address vintage) external view returns (bool) {
-        return _listStatus[vintage] == ListStatus.Allowed;
+        return _lists[vintage] & _ALLOWED != 0;
     }
 
     /// @inheritdoc ICommodityPool
     function isDenyListed(address vintage) external view returns (bool) {
-        return _listStatus[vintage] == ListStatus.Denied;
+        return _lists[vintage] & _DENIED != 0;
     }
 
     /// @dev Takes `amount` pool tokens from the caller: burns what is redeemed and pays the fee.
@@ -234,23 +249,29 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
     }
 
     function _requireReserve(address vintage, uint256 amount) private view {
-        uint256 available = _held[vintage] ? IERC20(vintage).balanceOf(address(this)) : 0;
+        uint256 available = _heldStart[vintage] != 0 ? IERC20(vintage).balanceOf(address(this)) : 0;
         if (available < amount) {
             revert PoolInsufficientReserve(vintage, available, amount);
         }
     }
 
-    /// @dev Splits `amount` over the held vintages, oldest first.
+    /// @dev Splits `amount` over the held vintages, oldest first, passing over paused ones.
     function _oldest(uint256 amount) private view returns (address[] memory list, uint256[] memory amounts) {
-        uint256 n = _holdings.length;
-        address[] memory picked = new address[](n);
-        uint256[] memory taken = new uint256[](n);
+        address[] memory picked = new address[](32);
+        uint256[] memory taken = new uint256[](32);
         uint256 count = 0;
         uint256 remaining = amount;
-        for (uint256 i = 0; i < n && remaining != 0; ++i) {
-            address vintage = address(uint160(_holdings[i]));
+        for (address vintage = _oldestHeld; vintage != address(0) && remaining != 0; vintage = _nextHeld[vintage]) {
+            // slither-disable-next-line calls-loop
+            if (Pausable(vintage).paused()) {
+                continue;
+            }
+            // slither-disable-next-line calls-loop
             uint256 take = Math.min(IERC20(vintage).balanceOf(address(this)), remaining);
             if (take != 0) {
+                if (count == picked.length) {
+                    revert PoolRedemptionTooFragmented(picked.length);
+                }
                 (picked[count], taken[count]) = (vintage, take);
                 ++count;
                 remaining -= take;
@@ -266,28 +287,59 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         }
     }
 
-    /// @dev Keeps `_holdings` sorted by vintage start; runs once per vintage.
+    /// @dev Links `vintage` into the held list after every vintage that does not start later.
     function _insertHolding(address vintage, uint32 vintageStart) private {
-        uint256 entry = (uint256(vintageStart) << 160) | uint160(vintage);
-        _holdings.push(entry);
-        uint256 i = _holdings.length - 1;
-        while (i > 0 && _holdings[i - 1] > entry) {
-            _holdings[i] = _holdings[i - 1];
-            --i;
+        address previous = address(0);
+        address next = _oldestHeld;
+        while (next != address(0) && _heldStart[next] <= vintageStart) {
+            previous = next;
+            next = _nextHeld[next];
         }
-        _holdings[i] = entry;
+        _heldStart[vintage] = vintageStart;
+        _nextHeld[vintage] = next;
+        _previousHeld[vintage] = previous;
+        if (previous == address(0)) {
+            _oldestHeld = vintage;
+        } else {
+            _nextHeld[previous] = vintage;
+        }
+        if (next != address(0)) {
+            _previousHeld[next] = vintage;
+        }
     }
+
+    /// @dev Unlinks `vintage` once the pool holds none of it: O(1), at most once per vintage redeemed.
+    // slither-disable-start calls-loop,costly-loop
+    function _removeIfEmpty(address vintage) private {
+        if (_heldStart[vintage] == 0 || IERC20(vintage).balanceOf(address(this)) != 0) {
+            return;
+        }
+        address previous = _previousHeld[vintage];
+        address next = _nextHeld[vintage];
+        if (previous == address(0)) {
+            _oldestHeld = next;
+        } else {
+            _nextHeld[previous] = next;
+        }
+        if (next != address(0)) {
+            _previousHeld[next] = previous;
+        }
+        delete _heldStart[vintage];
+        delete _nextHeld[vintage];
+        delete _previousHeld[vintage];
+    }
+    // slither-disable-end calls-loop,costly-loop
 
     function _requireEligible(address vintage) private view returns (VintageAttributes memory a) {
         if (!_factory.isVintage(vintage)) {
             revert PoolNotAVintage(vintage);
         }
         a = IVintageToken(vintage).attributes();
-        ListStatus status = _listStatus[vintage];
-        if (status == ListStatus.Denied) {
+        uint8 lists = _lists[vintage];
+        if (lists & _DENIED != 0) {
             revert PoolVintageDenied(vintage);
         }
-        if (status == ListStatus.Allowed) {
+        if (lists & _ALLOWED != 0) {
             return a;
         }
         if (!_accepts(_registries, a.registry)) {

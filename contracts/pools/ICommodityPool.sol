@@ -39,6 +39,8 @@ interface ICommodityPool is IERC20 {
     error PoolInvalidAmount(uint256 amount);
     /// @dev The pool holds `available` of `vintage` (zero address: of all vintages), less than `requested`.
     error PoolInsufficientReserve(address vintage, uint256 available, uint256 requested);
+    /// @dev An oldest-first redemption would take more than `maxVintages` vintages; redeem less at once.
+    error PoolRedemptionTooFragmented(uint256 maxVintages);
     /// @dev The fee may not exceed `maxFeeBps`.
     error PoolFeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
     /// @dev A fee needs a non-zero recipient.
@@ -59,7 +61,7 @@ interface ICommodityPool is IERC20 {
     event FeeUpdated(uint256 feeBps);
     /// @dev Redemption fees now go to `recipient`.
     event FeeRecipientUpdated(address indexed recipient);
-    /// @dev `vintage` is now accepted whatever the criteria (`allowed`), or no longer.
+    /// @dev `vintage` is now accepted whatever the criteria (`allowed`), unless denied; or no longer.
     event VintageAllowListed(address indexed vintage, bool allowed);
     /// @dev `vintage` is now refused whatever the criteria (`denied`), or no longer.
     event VintageDenyListed(address indexed vintage, bool denied);
@@ -82,10 +84,10 @@ interface ICommodityPool is IERC20 {
 
     /**
      * @notice Swaps `amount` pool tokens for the oldest vintages the pool holds, less the fee.
-     * @return vintages The vintages received, oldest first.
+     * @return vintages_ The vintages received, oldest first.
      * @return amounts How much of each.
      */
-    function redeemOldest(uint256 amount) external returns (address[] memory vintages, uint256[] memory amounts);
+    function redeemOldest(uint256 amount) external returns (address[] memory vintages_, uint256[] memory amounts);
 
     /**
      * @notice Redeems `amount` pool tokens and retires the vintage tokens at once, one certificate per vintage.
@@ -111,7 +113,7 @@ interface ICommodityPool is IERC20 {
     /// @notice The factory whose vintages the pool accepts.
     function factory() external view returns (address);
 
-    /// @notice The vintages the pool has held, oldest first (some may be empty now).
+    /// @notice The vintages the pool holds, oldest first.
     function vintages() external view returns (address[] memory);
 
     /// @notice The redemption fee in basis points.

@@ -21,6 +21,8 @@ interface IVintageFactory {
     error FactoryImplementationNotSet();
     /// @dev The implementation was built for another factory.
     error FactoryImplementationMismatch(address implementation, address itsFactory);
+    /// @dev The implementation has no certificate contract, so every retirement would revert.
+    error FactoryImplementationWithoutCertificate(address implementation);
     /// @dev Registry ids start at 1, and each is registered once with a non-empty code.
     error FactoryInvalidRegistry(uint8 registry);
     /// @dev The registry id is already registered.
@@ -54,7 +56,7 @@ interface IVintageFactory {
     );
 
     /// @notice Sets the vintage token implementation new vintages are cloned from. Admin only.
-    function setImplementation(address implementation) external;
+    function setImplementation(address newImplementation) external;
 
     /// @notice The vintage token implementation.
     function implementation() external view returns (address);
@@ -106,8 +108,10 @@ interface IVintageFactory {
     function lockMinted(bytes32 lockId) external view returns (address);
 
     /// @notice Role that creates vintages and mints.
+    // slither-disable-next-line naming-convention
     function BRIDGE_ROLE() external view returns (bytes32);
 
     /// @notice Role that pauses vintage tokens.
+    // slither-disable-next-line naming-convention
     function PAUSER_ROLE() external view returns (bytes32);
 }

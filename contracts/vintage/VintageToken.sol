@@ -38,6 +38,8 @@ contract VintageToken is ERC20Pausable, ERC20Permit, IVintageToken {
         address factory_,
         address certificate_
     ) ERC20("Carbon Vintage Token", "VINTAGE") ERC20Permit("Carbon Vintage Token") {
+        // The factory checks both when it adopts this implementation (setImplementation).
+        // slither-disable-next-line missing-zero-check
         _factory = factory_;
         _certificate = IRetirementCertificate(certificate_);
     }
@@ -114,6 +116,9 @@ contract VintageToken is ERC20Pausable, ERC20Permit, IVintageToken {
         address owner = beneficiary == address(0) ? msg.sender : beneficiary;
 
         _burn(msg.sender, amount);
+        // The certificate contract is fixed at deployment and mints without calling the receiver;
+        // the event needs the id it returns.
+        // slither-disable-next-line reentrancy-events
         certificateId = _certificate.issue(
             owner,
             Retirement({

@@ -310,3 +310,64 @@ def test_pool_deposit_of_a_paused_vintage_reverts(pools, forest, pauser, alice):
     forest.approve(pools["CET"], TONNE, sender=alice)
     with reverts_named("EnforcedPause"):
         pools["CET"].deposit(forest, TONNE, sender=alice)
+
+
+def test_oldest_first_passes_over_a_paused_vintage(
+    project, factory, bridge_account, pools, pauser, alice, deployer
+):
+    gnt = pools["GNT"]
+    gnt.setFee(0, sender=deployer)
+    older = create_vintage(project, factory, bridge_account, project_id="88", start=20140101, end=20141231)
+    newer = create_vintage(project, factory, bridge_account, project_id="88", start=20180101, end=20181231)
+    for v in (older, newer):
+        mint(factory, bridge_account, v, alice, 3)
+        deposit(gnt, v, alice, 3)
+    older.pause(sender=pauser)
+
+    receipt = gnt.redeemOldest(2 * TONNE, sender=alice)
+
+    assert [(e.vintage, e.amount) for e in receipt.events.filter(gnt.Redeemed)] == [
+        (newer.address, 2 * TONNE)
+    ]
+
+
+def test_a_vintage_redeemed_to_zero_leaves_the_pool_list(
+    project, factory, bridge_account, pools, alice, deployer
+):
+    gnt = pools["GNT"]
+    gnt.setFee(0, sender=deployer)
+    a = create_vintage(project, factory, bridge_account, project_id="99", start=20150101, end=20151231)
+    b = create_vintage(project, factory, bridge_account, project_id="99", start=20160101, end=20161231)
+    for v in (a, b):
+        mint(factory, bridge_account, v, alice, 2)
+        deposit(gnt, v, alice, 2)
+    assert gnt.vintages() == [a.address, b.address]
+
+    gnt.redeemOldest(3 * TONNE, sender=alice)
+    assert gnt.vintages() == [b.address]
+    gnt.redeem(b, TONNE, sender=alice)
+    assert gnt.vintages() == []
+    # Depositing again puts it back in order.
+    deposit(gnt, a, alice, 1)
+    assert gnt.vintages() == [a.address]
+
+
+def test_allow_and_deny_lists_are_independent_and_deny_wins(pools, wind, deployer, alice):
+    cet = pools["CET"]
+    cet.setAllowListed(wind, True, sender=deployer)
+    cet.setDenyListed(wind, True, sender=deployer)
+    with ape.reverts(cet.PoolVintageDenied, vintage=wind.address):
+        cet.checkEligibility(wind)
+    # Taking it off the allow list does not lift the deny, and lifting the deny keeps the allow.
+    cet.setAllowListed(wind, False, sender=deployer)
+    assert cet.isDenyListed(wind)
+    cet.setAllowListed(wind, True, sender=deployer)
+    cet.setDenyListed(wind, False, sender=deployer)
+    assert cet.isAllowListed(wind)
+    cet.checkEligibility(wind)
+
+
+def test_factory_refuses_an_implementation_without_certificate(project, factory, deployer):
+    broken = project.VintageToken.deploy(factory.address, ZERO, sender=deployer)
+    with ape.reverts(factory.FactoryImplementationWithoutCertificate, implementation=broken.address):
+        factory.setImplementation(broken, sender=deployer)
