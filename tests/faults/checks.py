@@ -24,7 +24,8 @@ def wait_until_settled(bridge: Processes, timeout: float = 180.0) -> None:
                     text("SELECT count(*) FROM outbox WHERE status IN ('queued', 'sent', 'mined')")
                 ).scalar_one()
             reserves = bridge.get("/reserves")
-            if pending == 0 and unfinished == 0 and (reserves["at_block"] or 0) >= bridge.w3.eth.block_number:
+            confirmed_head = bridge.w3.eth.block_number - int(bridge.env["BRIDGE_CONFIRMATIONS"])
+            if pending == 0 and unfinished == 0 and (reserves["at_block"] or 0) >= confirmed_head:
                 return
             time.sleep(0.25)
     finally:
