@@ -101,9 +101,10 @@ class Processes:
             except subprocess.TimeoutExpired:
                 process.kill()
 
-    def log(self, name: str) -> str:
+    def log(self, name: str, tail: int | None = 3000) -> str:
         path = self.workdir / f"{name}.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return text[-tail:] if tail else text
 
     def post(self, path: str, body: dict[str, Any], retries: int = 50) -> requests.Response:
         """POST like a careful client: on a dropped connection, retry with the same body."""

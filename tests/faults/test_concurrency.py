@@ -1,0 +1,107 @@
+"""Several API and sender processes on one PostgreSQL database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+
+from tests.anvil import free_port
+from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
+from tests.faults.harness import bridge_processes
+from tests.service.test_bridge_flow import tokenization, verra_serial
+
+CONCURRENT = 24
+
+
+def _post_all_at_once(urls: list[str], key: str, bodies: list[dict]) -> list[requests.Response]:
+    barrier = threading.Barrier(len(bodies))
+    responses: list[requests.Response | None] = [None] * len(bodies)
+
+    def post(i: int) -> None:
+        barrier.wait()
+        responses[i] = requests.post(
+            urls[i % len(urls)] + "/tokenizations", json=bodies[i], headers={"X-API-Key": key}, timeout=60
+        )
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r is not None for r in responses)
+    return [r for r in responses if r is not None]
+
+
+def test_concurrent_overlapping_requests_lock_once_across_api_processes(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    with bridge_processes(tmp_path, postgres_url) as bridge:
+        bridge.start_api()
+        second_port = free_port()
+        bridge.start("api-2", "serve", "--no-workers", BRIDGE_API_PORT=str(second_port))
+        urls = [bridge.url, f"http://127.0.0.1:{second_port}"]
+        while True:
+            try:
+                requests.get(urls[1] + "/health", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+
+        # 24 requests, all for overlapping parts of one block, at the same moment, through two processes.
+        overlapping = [tokenization(verra_serial(1_000 + i, 1_100 + i)) for i in range(CONCURRENT)]
+        responses = _post_all_at_once(urls, bridge.api_key, overlapping)
+        codes = Counter(r.status_code for r in responses)
+        assert codes == {201: 1, 409: CONCURRENT - 1}, codes
+        assert all(r.json()["detail"]["conflicting_lock"] for r in responses if r.status_code == 409)
+
+        # 24 disjoint requests of the same issuance at the same moment: all accepted.
+        disjoint = [tokenization(verra_serial(10_000 + i * 10, 10_009 + i * 10)) for i in range(CONCURRENT)]
+        responses = _post_all_at_once(urls, bridge.api_key, disjoint)
+        assert Counter(r.status_code for r in responses) == {201: CONCURRENT}
+        print(
+            f"{CONCURRENT} overlapping: 1 accepted, {CONCURRENT - 1} refused; {CONCURRENT} disjoint: accepted"
+        )
+
+
+def test_two_senders_share_the_queue_without_double_send_or_nonce_gap(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    with bridge_processes(tmp_path, postgres_url) as bridge:
+        bridge.start_api()
+        bridge.start_sender("sender-a")
+        bridge.start_sender("sender-b")
+        bridge.start_listener()
+        accepted = set()
+        for i in range(80):
+            response = bridge.post(
+                "/tokenizations", tokenization(verra_serial(100_000 + i * 10, 100_004 + i * 10))
+            )
+            assert response.status_code == 201, response.text
+            accepted.add(response.json()["id"])
+        deadline = time.monotonic() + 60
+        while bridge.log("sender-a", tail=None).count(" signed, nonce ") < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        bridge.kill("sender-a")  # mid-queue: its leased item passes to sender-b when the lease runs out
+        wait_until_settled(bridge)
+
+        assert_minted_exactly_once(bridge, accepted)
+        assert_reserves_balance(bridge)
+        engine = create_engine(postgres_url)
+        with engine.connect() as connection:
+            nonces = [
+                row.nonce for row in connection.execute(text("SELECT nonce FROM outbox ORDER BY nonce"))
+            ]
+        engine.dispose()
+        assert nonces == list(range(nonces[0], nonces[0] + len(nonces))), "a nonce was skipped or reused"
+        bridge_address = bridge.deployment["bridge"]
+        assert bridge.w3.eth.get_transaction_count(bridge_address) == nonces[-1] + 1
+        signed_by = {
+            name: bridge.log(name, tail=None).count(" signed, nonce ") for name in ("sender-a", "sender-b")
+        }
+        assert all(signed_by.values()), signed_by
+        print(f"{len(nonces)} transactions, nonces {nonces[0]}..{nonces[-1]}, no gap; signed by {signed_by}")
