@@ -68,6 +68,10 @@ def test_sender_killed_at_random_points_mints_every_request_exactly_once(tmp_pat
                     connection.execute(text("SELECT count(*) FROM outbox WHERE status = 'sent'")).scalar_one()
                 )
             bridge.start_sender(BRIDGE_FAILPOINTS=failpoints)
+            if bridge.kills["sender-1"] % 10 == 5:
+                # Now and then the API dies too: clients retry with the same idempotency key.
+                bridge.kill("api")
+                bridge.start_api()
             # The sender needs about a second to start; kill it anywhere in the second after.
             next_kill = time.monotonic() + rng.uniform(0.9, 2.0)
         requests_thread.join()
@@ -81,6 +85,7 @@ def test_sender_killed_at_random_points_mints_every_request_exactly_once(tmp_pat
         assert_minted_exactly_once(bridge, accepted)
         assert_reserves_balance(bridge)
         print(
+            f"API killed {bridge.kills.get('api', 0)} times; "
             f"sender killed {bridge.kills['sender-1']} times ({bridge.self_kills.get('sender-1', 0)} at "
             f"failpoints), {sum(1 for n in in_flight if n)} with a signed transaction not yet settled; "
             f"{len(accepted)} tokenizations, each minted exactly once"
