@@ -18,7 +18,7 @@ from bridge.catalog import Registry
 from bridge.db import audit, outbox
 from bridge.db.locks import locked_ranges_fifo, released_from
 from bridge.db.models import ApiKey, Project, Redemption, Retirement, SerialRange, Vintage
-from bridge.serials import parse_serial, take
+from bridge.serials import parse_serial, take, units_per_tonne
 from bridge.services.errors import Conflict, Forbidden, NotFound
 
 logger = logging.getLogger(__name__)
@@ -251,7 +251,7 @@ def _take_locked(
 ) -> list[SerialRange]:
     """The first `tonnes` locked serials of the vintage (oldest lock first), split off as registries do."""
     taken: list[SerialRange] = []
-    remaining = tonnes
+    remaining = tonnes * units_per_tonne(Registry(vintage.project.registry_id))  # in serial units
     for held in locked_ranges_fifo(session, vintage.id) if tonnes else []:
         if remaining == 0:
             break

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web3.exceptions import Web3Exception
 
+from bridge.catalog import Registry
 from bridge.chain.contracts import TONNE, Chain
 from bridge.db.models import (
     ChainCursor,
@@ -25,6 +26,7 @@ from bridge.db.models import (
     Tokenization,
     Vintage,
 )
+from bridge.serials import units_per_tonne
 from bridge.services.vintages import symbol
 
 EVENTS_CURSOR = "vintage-events"
@@ -90,12 +92,13 @@ def _cursor(session: Session) -> int | None:
 
 def _ledger(session: Session, vintage: Vintage, at_block: int | None) -> VintageReserve:
     reserve = VintageReserve(vintage=vintage)
+    per_tonne = units_per_tonne(Registry(vintage.project.registry_id))
     for state, start, end in session.execute(
         select(SerialRange.state, SerialRange.block_start, SerialRange.block_end).where(
             SerialRange.vintage_pk == vintage.id
         )
     ):
-        tonnes = end - start + 1
+        tonnes = (end - start + 1) // per_tonne
         if state == "locked":
             reserve.locked_tonnes += tonnes
         elif state == "pending":
@@ -107,7 +110,7 @@ def _ledger(session: Session, vintage: Vintage, at_block: int | None) -> Vintage
             ReleasedRange.vintage_pk == vintage.id
         )
     ):
-        reserve.released_tonnes += end - start + 1
+        reserve.released_tonnes += (end - start + 1) // per_tonne
     reserve.ledger_supply_wei = reserve.locked_tonnes * TONNE - vintage.accrued_retired_wei
 
     limit = at_block if at_block is not None else -1

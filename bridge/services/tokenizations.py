@@ -15,7 +15,7 @@ from bridge.db import audit, outbox
 from bridge.db.locks import find_overlap, lock_issuance
 from bridge.db.models import ApiKey, SerialRange, Tokenization, Vintage
 from bridge.schemas import TokenizationCreate
-from bridge.serials import SerialBlock, SerialError, parse_serial
+from bridge.serials import SerialBlock, SerialError, parse_serial, units_per_tonne
 from bridge.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bridge.services.vintages import ensure_vintage
 
@@ -37,6 +37,7 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
             field="registry",
         )
     block = _parse(request)
+    tonnes = _whole_tonnes(block)
     project_id = _project_id(block, request)
     start, end = _vintage_period(block, request)
 
@@ -84,7 +85,7 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
         issuance=block.issuance,
         block_start=block.start,
         block_end=block.end,
-        quantity=block.quantity,
+        quantity=tonnes,
         vintage_pk=vintage.id,
         beneficiary=request.beneficiary,
         lock_id=lock_id,
@@ -111,7 +112,7 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
         {
             "vintage_pk": vintage.id,
             "to": request.beneficiary,
-            "tonnes": block.quantity,
+            "tonnes": tonnes,
             "lock_id": lock_id,
             "serial_hash": serial_hash,
         },
@@ -126,7 +127,7 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
         entity="tokenization",
         entity_id=tokenization_id,
         serial=block.serial,
-        quantity=block.quantity,
+        tonnes=tonnes,
         beneficiary=request.beneficiary,
     )
     session.commit()
@@ -212,6 +213,17 @@ def _parse(request: TokenizationCreate) -> SerialBlock:
     except SerialError as err:
         field = "quantity" if err.field == "quantity" else "serial"
         raise InvalidInput(f"serial: {err}", field=field, serial_field=err.field) from err
+
+
+def _whole_tonnes(block: SerialBlock) -> int:
+    """Tonnes in the block: most registries number tonnes, Isometric numbers kilograms."""
+    per_tonne = units_per_tonne(block.registry)
+    if block.quantity % per_tonne:
+        raise InvalidInput(
+            f"quantity: {block.quantity} units is not a whole number of tonnes ({per_tonne} units per tonne)",
+            field="quantity",
+        )
+    return block.quantity // per_tonne
 
 
 def _project_id(block: SerialBlock, request: TokenizationCreate) -> str:

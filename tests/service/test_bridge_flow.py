@@ -268,3 +268,27 @@ def test_a_mint_that_cannot_happen_fails_with_its_reason_and_frees_the_serials(
     # Nothing was minted for it, and its serials are free again.
     again = bridge_and_wait(bridge, tokenization(verra_serial(10_000_003, 10_000_004)))
     assert again["status"] == "minted"
+
+
+def test_isometric_blocks_count_kilograms_and_mint_whole_tonnes(bridge: BridgeUnderTest) -> None:
+    created = cli(
+        "keys", "create", "--operator", "Isometric desk", "--registries", "isometric", env=bridge.env
+    )
+    key = created.stdout.split("api key:")[1].strip()
+    body = tokenization(
+        "iss_1KP6EDZ8K1S036PY",
+        registry="isometric",
+        quantity=2500,
+        vintage_start="2025-01-01",
+        vintage_end="2025-12-31",
+        project={"project_id": "prj_1HHYZFVGW1S044ZY", "category": "carbon_removal"},
+    )
+    refused = bridge.post("/tokenizations", body, key=key)
+    assert refused.status_code == 422
+    assert refused.json()["detail"]["field"] == "quantity"
+
+    response = bridge.post("/tokenizations", {**body, "quantity": 3000, "idempotency_key": "iso-3t"}, key=key)
+    assert response.status_code == 201, response.text
+    minted = bridge.wait_for(f"/tokenizations/{response.json()['id']}", lambda t: t["status"] == "minted")
+    assert minted["quantity"] == 3
+    assert balance(bridge, minted["vintage"]["token_address"], ALICE_ADDRESS) == 3 * TONNE
