@@ -255,10 +255,12 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         }
     }
 
-    /// @dev Splits `amount` over the held vintages, oldest first, passing over paused ones.
+    /// @dev Splits `amount` over the held vintages, oldest first, passing over paused ones. No cap on how
+    /// many: dust parked in many old vintages costs the redeemer a little gas per vintage, and each drained
+    /// vintage leaves the list, so parking it again costs the parker a deposit each time.
     function _oldest(uint256 amount) private view returns (address[] memory list, uint256[] memory amounts) {
-        address[] memory picked = new address[](32);
-        uint256[] memory taken = new uint256[](32);
+        address[] memory picked = new address[](8);
+        uint256[] memory taken = new uint256[](8);
         uint256 count = 0;
         uint256 remaining = amount;
         for (address vintage = _oldestHeld; vintage != address(0) && remaining != 0; vintage = _nextHeld[vintage]) {
@@ -270,7 +272,7 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
             uint256 take = Math.min(IERC20(vintage).balanceOf(address(this)), remaining);
             if (take != 0) {
                 if (count == picked.length) {
-                    revert PoolRedemptionTooFragmented(picked.length);
+                    (picked, taken) = _grown(picked, taken);
                 }
                 (picked[count], taken[count]) = (vintage, take);
                 ++count;
@@ -284,6 +286,17 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         amounts = new uint256[](count);
         for (uint256 i = 0; i < count; ++i) {
             (list[i], amounts[i]) = (picked[i], taken[i]);
+        }
+    }
+
+    function _grown(
+        address[] memory picked,
+        uint256[] memory taken
+    ) private pure returns (address[] memory morePicked, uint256[] memory moreTaken) {
+        morePicked = new address[](picked.length * 2);
+        moreTaken = new uint256[](picked.length * 2);
+        for (uint256 i = 0; i < picked.length; ++i) {
+            (morePicked[i], moreTaken[i]) = (picked[i], taken[i]);
         }
     }
 

@@ -39,8 +39,6 @@ interface ICommodityPool is IERC20 {
     error PoolInvalidAmount(uint256 amount);
     /// @dev The pool holds `available` of `vintage` (zero address: of all vintages), less than `requested`.
     error PoolInsufficientReserve(address vintage, uint256 available, uint256 requested);
-    /// @dev An oldest-first redemption would take more than `maxVintages` vintages; redeem less at once.
-    error PoolRedemptionTooFragmented(uint256 maxVintages);
     /// @dev The fee may not exceed `maxFeeBps`.
     error PoolFeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
     /// @dev A fee needs a non-zero recipient.

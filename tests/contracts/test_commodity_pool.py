@@ -2,7 +2,7 @@ import ape
 import pytest
 
 from bridge.catalog import POOLS, Category, Label, Registry
-from tests.contracts.vintages import TONNE, create_vintage, mint, reverts_named
+from tests.contracts.vintages import TONNE, create_vintage, mint, reverts_named, reverts_with
 
 ZERO = "0x0000000000000000000000000000000000000000"
 COMPLIANCE = 2
@@ -116,7 +116,7 @@ def test_pool_rejects_ineligible_vintage_saying_why(
     vintage.approve(pool, TONNE, sender=alice)
     with ape.reverts(getattr(pool, error), vintage=vintage.address, **expected):
         pool.deposit(vintage, TONNE, sender=alice)
-    with ape.reverts(getattr(pool, error), vintage=vintage.address, **expected):
+    with reverts_with(error, vintage=vintage.address, **expected):
         pool.checkEligibility(vintage)
     assert pool.totalSupply() == 0
 
@@ -146,14 +146,12 @@ def test_registry_and_scope_masks_are_enforced(project, factory, deployer, bridg
         0,
         sender=deployer,
     )
-    with ape.reverts(
-        only_verra_scope_14.PoolRegistryNotAccepted, vintage=wind.address, registry=Registry.GOLD_STANDARD
-    ):
+    with reverts_with("PoolRegistryNotAccepted", vintage=wind.address, registry=Registry.GOLD_STANDARD):
         only_verra_scope_14.checkEligibility(wind)
     verra_energy = create_vintage(
         project, factory, bridge_account, project_id="900", scope=1, category=Category.RENEWABLE_ENERGY
     )
-    with ape.reverts(only_verra_scope_14.PoolScopeNotAccepted, vintage=verra_energy.address, sectoralScope=1):
+    with reverts_with("PoolScopeNotAccepted", vintage=verra_energy.address, sectoralScope=1):
         only_verra_scope_14.checkEligibility(verra_energy)
 
 
@@ -356,7 +354,7 @@ def test_allow_and_deny_lists_are_independent_and_deny_wins(pools, wind, deploye
     cet = pools["CET"]
     cet.setAllowListed(wind, True, sender=deployer)
     cet.setDenyListed(wind, True, sender=deployer)
-    with ape.reverts(cet.PoolVintageDenied, vintage=wind.address):
+    with reverts_with("PoolVintageDenied", vintage=wind.address):
         cet.checkEligibility(wind)
     # Taking it off the allow list does not lift the deny, and lifting the deny keeps the allow.
     cet.setAllowListed(wind, False, sender=deployer)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import ape
 import pytest
 from ape.exceptions import ContractLogicError
 from eth_utils import keccak
+from hexbytes import HexBytes
 
 from bridge.catalog import Category, Label, Registry
 
@@ -75,3 +78,51 @@ def reverts_named(error_name: str) -> Iterator[None]:
     with pytest.raises(ContractLogicError) as info:
         yield
     assert type(info.value).__name__ == error_name, f"reverted with {info.value!r}"
+
+
+def _plain(value: Any) -> Any:
+    """Accounts and contracts compare by address."""
+    return getattr(value, "address", value)
+
+
+def _decoded(error: ContractLogicError) -> tuple[str, dict[str, Any]]:
+    """The custom error's name and arguments.
+
+    Ape decodes errors of transactions, at any depth; a reverted `eth_call` (a view such as
+    `checkEligibility`) comes back undecoded, so its revert data is decoded here with the project's ABIs.
+    """
+    inputs = getattr(error, "inputs", None)
+    if type(error) is not ContractLogicError or not isinstance(error.revert_message, str):
+        return type(error).__name__, dict(inputs or {})
+    data = error.revert_message.removeprefix("custom error ").replace(": ", "")
+    if not data.startswith("0x") or len(data) < 10:
+        return type(error).__name__, {}
+    raw = HexBytes(data)
+    if (abi := _project_errors().get(raw[:4])) is None:
+        return type(error).__name__, {}
+    return abi.name, ape.networks.provider.network.ecosystem.decode_calldata(abi, raw[4:])
+
+
+@functools.cache
+def _project_errors() -> dict[bytes, Any]:
+    """Selector -> error ABI, over every contract of the project."""
+    table: dict[bytes, Any] = {}
+    for container in ape.project.load_contracts().values():
+        for abi in container.contract_type.errors:
+            table[bytes(keccak(text=abi.selector)[:4])] = abi
+    return table
+
+
+@contextmanager
+def reverts_with(error_name: str, *, during: str = "", **inputs: Any) -> Iterator[None]:
+    """Expects a revert with custom error `error_name` (raised at any depth) and these argument values.
+
+    `during` names the operation in failure messages.
+    """
+    with pytest.raises(ContractLogicError) as info:
+        yield
+    name, actual = _decoded(info.value)
+    assert name == error_name, f"{during}: expected {error_name}, reverted with {info.value!r}"
+    for arg, expected in inputs.items():
+        assert arg in actual, f"{error_name} has no argument {arg!r} (has {sorted(actual)})"
+        assert actual[arg] == _plain(expected), f"{error_name}.{arg} = {actual[arg]!r}, not {expected!r}"
