@@ -81,18 +81,26 @@ CategoryField = Annotated[Category, BeforeValidator(parse_category), WithJsonSch
 Address = Annotated[str, BeforeValidator(parse_address), WithJsonSchema(ADDRESS_SCHEMA)]
 LabelName = Annotated[str, WithJsonSchema({"type": "string", "enum": list(LABEL_NAMES)})]
 
+#: Text the database can hold: PostgreSQL refuses NUL characters in text.
+NO_NUL = r"^[^\x00]*$"
+#: The most units a request may state: exact as a JSON number everywhere (2**53 - 1), far within BIGINT.
+MAX_UNITS = 2**53 - 1
+
 
 class ProjectAttributes(BaseModel):
     """What the registry says about the project; the serial gives registry, id, vintage and country."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=300)
+    name: str | None = Field(default=None, max_length=300, pattern=NO_NUL)
     project_id: str | None = Field(
-        default=None, max_length=32, description="Only needed when the serial does not carry it."
+        default=None,
+        max_length=32,
+        pattern=NO_NUL,
+        description="Only needed when the serial does not carry it.",
     )
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
-    methodology: str | None = Field(default=None, max_length=32)
+    methodology: str | None = Field(default=None, max_length=32, pattern=NO_NUL)
     category: CategoryField
     sectoral_scope: int = Field(default=0, ge=0, le=255)
     labels: list[LabelName] = Field(default_factory=list, description=", ".join(LABEL_NAMES))
@@ -117,11 +125,11 @@ class TokenizationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    idempotency_key: str = Field(min_length=1, max_length=200)
+    idempotency_key: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
     registry: RegistryField
-    serial: str = Field(min_length=1, max_length=400)
+    serial: str = Field(min_length=1, max_length=400, pattern=NO_NUL)
     quantity: int | None = Field(
-        default=None, gt=0, description="Required for registries whose serials carry no range."
+        default=None, gt=0, le=MAX_UNITS, description="Required for registries whose serials carry no range."
     )
     beneficiary: Address
     project: ProjectAttributes
@@ -239,7 +247,7 @@ class RedemptionPublic(BaseModel):
 class RegistryConfirmation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    registry_reference: str = Field(min_length=1, max_length=200)
+    registry_reference: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
 
 
 class ReservePublic(BaseModel):
@@ -262,6 +270,42 @@ class ReservesPublic(BaseModel):
     at_block: int | None
     balanced: bool
     vintages: list[ReservePublic]
+
+
+class ErrorDetail(BaseModel):
+    """A refused request: what went wrong, and the field at fault."""
+
+    model_config = ConfigDict(extra="allow")  # e.g. `conflicting_lock` on an overlap
+
+    error: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    detail: ErrorDetail
+
+
+class FieldError(BaseModel):
+    """A request that does not fit the schema, as FastAPI reports it: `loc` names the field."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class InvalidInputResponse(BaseModel):
+    detail: ErrorDetail | list[FieldError]
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the ways a route refuses a request, by status code."""
+    return {
+        status: {"model": InvalidInputResponse if status == 422 else ErrorResponse, "description": text}
+        for status, text in descriptions.items()
+    }
 
 
 class Page(BaseModel, Generic[T]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from bridge.chain.contracts import Chain
@@ -38,11 +38,17 @@ def get_chain(request: Request) -> Chain | None:
 ChainDep = Annotated[Chain | None, Depends(get_chain)]
 
 
+# Row ids are 32-bit integers in the database: a larger one is refused as input, not sent to it.
+MAX_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
 class Paging:
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     ) -> None:
         self.limit = limit
         self.offset = offset

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from bridge.api.routes import balances, burns, catalogue, reserves, tokenizations
 from bridge.chain.contracts import Chain
@@ -47,6 +54,42 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], chain: Chain
     async def bridge_error(_: Request, err: BridgeError) -> JSONResponse:
         return JSONResponse(status_code=err.status_code, content={"detail": err.body()})
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, err: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer, but the input it echoes back must be writable as JSON.
+        return JSONResponse(status_code=422, content={"detail": _writable(jsonable_encoder(err.errors()))})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, err: HTTPException) -> Response:
+        if err.status_code == 400:  # FastAPI could not read the body (not JSON, not UTF-8)
+            body = {"error": "bad_request", "message": str(err.detail), "field": "body"}
+            return JSONResponse(status_code=400, content={"detail": body})
+        if err.status_code == 405:
+            # Starlette's Allow names the methods of the first route on the path only: name them all.
+            methods = {
+                method.upper()
+                for path, operations in app.openapi()["paths"].items()
+                if compile_path(path)[0].match(request.url.path)
+                for method in operations
+            }
+            if methods:
+                err.headers = {**(err.headers or {}), "Allow": ", ".join(sorted(methods))}
+        return await http_exception_handler(request, err)
+
     for router in (tokenizations.router, catalogue.router, burns.router, balances.router, reserves.router):
         app.include_router(router)
     return app
+
+
+def _writable(value: Any) -> Any:
+    """`value` with what a request may hold but a JSON response cannot, spelled out: a lone surrogate
+    (`"\\ud800"` parses, but is not UTF-8) and the `NaN` and `Infinity` Python's JSON reader accepts."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_writable(v) for v in value]
+    if isinstance(value, dict):
+        return {_writable(k): _writable(v) for k, v in value.items()}
+    return value

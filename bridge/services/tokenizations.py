@@ -215,8 +215,14 @@ def _parse(request: TokenizationCreate) -> SerialBlock:
         raise InvalidInput(f"serial: {err}", field=field, serial_field=err.field) from err
 
 
+# Serial unit numbers are stored as BIGINT.
+MAX_UNIT_NUMBER = 2**63 - 1
+
+
 def _whole_tonnes(block: SerialBlock) -> int:
     """Tonnes in the block: most registries number tonnes, Isometric numbers kilograms."""
+    if block.end > MAX_UNIT_NUMBER:
+        raise InvalidInput(f"serial: unit numbers above {MAX_UNIT_NUMBER} are not supported", field="serial")
     per_tonne = units_per_tonne(block.registry)
     if block.quantity % per_tonne:
         raise InvalidInput(

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bridge.api.deps import ChainDep, SessionDep
 from bridge.db.models import Vintage
-from bridge.schemas import Address
+from bridge.schemas import Address, error_responses
 from bridge.services.errors import BridgeError
 from bridge.services.vintages import symbol
 
@@ -30,7 +30,11 @@ class ChainUnavailable(BridgeError):
     code = "chain_unavailable"
 
 
-@router.get("/balances/{address}", response_model=Balances)
+@router.get(
+    "/balances/{address}",
+    response_model=Balances,
+    responses=error_responses({503: "The chain cannot be read"}),
+)
 def read_balances(address: Address, session: SessionDep, chain: ChainDep) -> Balances:
     """A wallet's vintage and pool token balances, read from the chain (non-zero only)."""
     if chain is None:

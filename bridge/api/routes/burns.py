@@ -5,11 +5,29 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import presenters
-from bridge.api.deps import ApiKeyDep, PagingDep, SessionDep
-from bridge.schemas import Address, Page, RedemptionPublic, RegistryConfirmation, RetirementPublic
+from bridge.api.deps import ApiKeyDep, IdPath, IdQuery, PagingDep, SessionDep
+from bridge.schemas import (
+    Address,
+    Page,
+    RedemptionPublic,
+    RegistryConfirmation,
+    RetirementPublic,
+    error_responses,
+)
 from bridge.services import burns
 
 router = APIRouter(tags=["retirements and redemptions"])
+
+CONFIRM_ERRORS = error_responses(
+    {
+        400: "Body is not JSON",
+        401: "Missing or bad API key",
+        403: "Registry not allowed",
+        404: "No such burn",
+        409: "Already confirmed",
+        422: "Invalid input, naming the field",
+    }
+)
 
 
 @router.get("/retirements", response_model=Page[RetirementPublic])
@@ -17,7 +35,7 @@ def list_retirements(
     session: SessionDep,
     paging: PagingDep,
     status: Annotated[str | None, Query(pattern="^(pending_registry|confirming|confirmed)$")] = None,
-    vintage_id: int | None = None,
+    vintage_id: IdQuery = None,
     beneficiary: Address | None = None,
 ) -> Page[RetirementPublic]:
     """On-chain retirements, newest first, with the serials each retired."""
@@ -34,15 +52,21 @@ def list_retirements(
     )
 
 
-@router.get("/retirements/{retirement_id}", response_model=RetirementPublic)
-def read_retirement(retirement_id: int, session: SessionDep) -> RetirementPublic:
+@router.get(
+    "/retirements/{retirement_id}",
+    response_model=RetirementPublic,
+    responses=error_responses({404: "No such retirement"}),
+)
+def read_retirement(retirement_id: IdPath, session: SessionDep) -> RetirementPublic:
     """One retirement."""
     return presenters.retirement(burns.get_retirement(session, retirement_id))
 
 
-@router.post("/retirements/{retirement_id}/confirm", response_model=RetirementPublic)
+@router.post(
+    "/retirements/{retirement_id}/confirm", response_model=RetirementPublic, responses=CONFIRM_ERRORS
+)
 def confirm_retirement(
-    retirement_id: int, body: RegistryConfirmation, session: SessionDep, key: ApiKeyDep
+    retirement_id: IdPath, body: RegistryConfirmation, session: SessionDep, key: ApiKeyDep
 ) -> RetirementPublic:
     """The operator retired these serials at the registry; the reference goes on the certificate."""
     return presenters.retirement(
@@ -55,7 +79,7 @@ def list_redemptions(
     session: SessionDep,
     paging: PagingDep,
     status: Annotated[str | None, Query(pattern="^(pending_transfer|released)$")] = None,
-    vintage_id: int | None = None,
+    vintage_id: IdQuery = None,
 ) -> Page[RedemptionPublic]:
     """Redemptions, newest first, with the serial ranges to release."""
     rows, total = burns.list_redemptions(
@@ -66,15 +90,21 @@ def list_redemptions(
     )
 
 
-@router.get("/redemptions/{redemption_id}", response_model=RedemptionPublic)
-def read_redemption(redemption_id: int, session: SessionDep) -> RedemptionPublic:
+@router.get(
+    "/redemptions/{redemption_id}",
+    response_model=RedemptionPublic,
+    responses=error_responses({404: "No such redemption"}),
+)
+def read_redemption(redemption_id: IdPath, session: SessionDep) -> RedemptionPublic:
     """One redemption."""
     return presenters.redemption(burns.get_redemption(session, redemption_id))
 
 
-@router.post("/redemptions/{redemption_id}/confirm", response_model=RedemptionPublic)
+@router.post(
+    "/redemptions/{redemption_id}/confirm", response_model=RedemptionPublic, responses=CONFIRM_ERRORS
+)
 def confirm_redemption(
-    redemption_id: int, body: RegistryConfirmation, session: SessionDep, key: ApiKeyDep
+    redemption_id: IdPath, body: RegistryConfirmation, session: SessionDep, key: ApiKeyDep
 ) -> RedemptionPublic:
     """The operator transferred the released serials to the holder's registry account."""
     return presenters.redemption(

@@ -5,9 +5,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import presenters
-from bridge.api.deps import PagingDep, SessionDep
+from bridge.api.deps import IdPath, IdQuery, PagingDep, SessionDep
 from bridge.db.models import Vintage
-from bridge.schemas import CategoryField, LockPublic, Page, ProjectPublic, RegistryField, VintagePublic
+from bridge.schemas import (
+    NO_NUL,
+    CategoryField,
+    LockPublic,
+    Page,
+    ProjectPublic,
+    RegistryField,
+    VintagePublic,
+    error_responses,
+)
 from bridge.services import tokenizations, vintages
 from bridge.services.errors import NotFound
 
@@ -34,7 +43,7 @@ def list_vintages(
     session: SessionDep,
     paging: PagingDep,
     registry: RegistryField | None = None,
-    project_id: Annotated[str | None, Query(max_length=32)] = None,
+    project_id: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
     year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
 ) -> Page[VintagePublic]:
     """Vintages with their token addresses."""
@@ -46,8 +55,12 @@ def list_vintages(
     )
 
 
-@router.get("/vintages/{vintage_id}", response_model=VintagePublic)
-def read_vintage(vintage_id: int, session: SessionDep) -> VintagePublic:
+@router.get(
+    "/vintages/{vintage_id}",
+    response_model=VintagePublic,
+    responses=error_responses({404: "No such vintage"}),
+)
+def read_vintage(vintage_id: IdPath, session: SessionDep) -> VintagePublic:
     """One vintage."""
     vintage = session.get(Vintage, vintage_id)
     if vintage is None:
@@ -61,7 +74,7 @@ def list_locks(
     paging: PagingDep,
     registry: RegistryField | None = None,
     state: Annotated[str | None, Query(pattern="^(pending|locked|retired)$")] = None,
-    vintage_id: int | None = None,
+    vintage_id: IdQuery = None,
 ) -> Page[LockPublic]:
     """Serial blocks the bridge holds: pending a mint, locked behind tokens, or retired."""
     rows, total = tokenizations.list_locks(

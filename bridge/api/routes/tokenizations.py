@@ -1,24 +1,41 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from bridge.api import presenters
 from bridge.api.deps import ApiKeyDep, PagingDep, SessionDep
-from bridge.schemas import Address, Page, RegistryField, TokenizationCreate, TokenizationPublic
+from bridge.schemas import (
+    NO_NUL,
+    Address,
+    Page,
+    RegistryField,
+    TokenizationCreate,
+    TokenizationPublic,
+    error_responses,
+)
 from bridge.services import tokenizations
 
 router = APIRouter(prefix="/tokenizations", tags=["tokenizations"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or bad API key"},
-    403: {"description": "Registry not allowed"},
-    409: {"description": "Overlaps a held block, or idempotency key reused"},
-}
+ERRORS = error_responses(
+    {
+        400: "Body is not JSON",
+        401: "Missing or bad API key",
+        403: "Registry not allowed",
+        409: "Overlaps a held block, or idempotency key reused",
+        422: "Invalid input, naming the field",
+    }
+)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=TokenizationPublic, responses=ERRORS)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenizationPublic,
+    responses={200: {"model": TokenizationPublic, "description": "Idempotency key replayed"}, **ERRORS},
+)
 def create_tokenization(
     body: TokenizationCreate, session: SessionDep, key: ApiKeyDep, response: Response
 ) -> TokenizationPublic:
@@ -29,8 +46,14 @@ def create_tokenization(
     return presenters.tokenization(tokenization)
 
 
-@router.get("/{tokenization_id}", response_model=TokenizationPublic)
-def read_tokenization(tokenization_id: str, session: SessionDep) -> TokenizationPublic:
+@router.get(
+    "/{tokenization_id}",
+    response_model=TokenizationPublic,
+    responses=error_responses({404: "No such tokenization"}),
+)
+def read_tokenization(
+    tokenization_id: Annotated[str, Path(pattern=NO_NUL)], session: SessionDep
+) -> TokenizationPublic:
     """A tokenization with its status (`pending`, `minted`, `failed`), transaction and block."""
     return presenters.tokenization(tokenizations.get(session, tokenization_id))
 
