@@ -27,8 +27,6 @@ from types import SimpleNamespace
 
 import pytest
 from ape_ethereum.trace import Trace
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
 from bridge.catalog import Category, Label, Registry
@@ -40,6 +38,7 @@ from tests.contracts.vintages import (
     mint,
     new_lock_id,
     reverts_with,
+    sign_permit,
 )
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -83,44 +82,6 @@ def deposit(pool, vintage, holder, tonnes: int):
 def retirement(vintage_address: str, beneficiary) -> tuple:
     """A `Retirement` record as a forger would submit it."""
     return (vintage_address, 1, COMPLIANCE, _plain(beneficiary), TONNE, "Forged", "", "")
-
-
-def sign_permit(chain, token, owner, spender, value: int, deadline: int, *, signer=None, nonce=None):
-    """An EIP-2612 permit for `token`, signed by `signer` (the owner unless told)."""
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            # Every vintage shares this name (clones cannot change it); `verifyingContract` tells them apart.
-            "name": "Carbon Vintage Token",
-            "version": "1",
-            "chainId": chain.chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender.address,
-            "value": value,
-            "nonce": token.nonces(owner) if nonce is None else nonce,
-            "deadline": deadline,
-        },
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), (signer or owner).private_key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 
 
 def callees(chain, receipt) -> list[str]:

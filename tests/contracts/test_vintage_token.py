@@ -1,10 +1,8 @@
 import ape
 import pytest
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 
 from bridge.catalog import Category, Label, Registry
-from tests.contracts.vintages import TONNE, b32, create_vintage, mint, reverts_named
+from tests.contracts.vintages import TONNE, b32, create_vintage, mint, reverts_named, sign_permit
 
 ZERO = "0x0000000000000000000000000000000000000000"
 ENVIRONMENTAL_BENEFIT, ON_BEHALF, COMPLIANCE, ECOLOGICAL_DAMAGE, OTHER = range(5)
@@ -165,49 +163,9 @@ def test_pause_requires_the_factory_pauser_role(factory, vintage, alice):
 def test_permit_sets_allowance_from_a_signature(chain, vintage, alice, bob):
     deadline = chain.pending_timestamp + 3600
     nonce = vintage.nonces(alice)
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": "Carbon Vintage Token",
-            "version": "1",
-            "chainId": chain.chain_id,
-            "verifyingContract": vintage.address,
-        },
-        "message": {
-            "owner": alice.address,
-            "spender": bob.address,
-            "value": 5 * TONNE,
-            "nonce": nonce,
-            "deadline": deadline,
-        },
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), alice.private_key)
+    v, r, s = sign_permit(chain, vintage, alice, bob, 5 * TONNE, deadline)
 
-    vintage.permit(
-        alice,
-        bob,
-        5 * TONNE,
-        deadline,
-        signed.v,
-        signed.r.to_bytes(32, "big"),
-        signed.s.to_bytes(32, "big"),
-        sender=bob,
-    )
+    vintage.permit(alice, bob, 5 * TONNE, deadline, v, r, s, sender=bob)
 
     assert vintage.allowance(alice, bob) == 5 * TONNE
     assert vintage.nonces(alice) == nonce + 1

@@ -11,6 +11,8 @@ from typing import Any
 import ape
 import pytest
 from ape.exceptions import ContractLogicError
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from hexbytes import HexBytes
 
@@ -126,3 +128,41 @@ def reverts_with(error_name: str, *, during: str = "", **inputs: Any) -> Iterato
     for arg, expected in inputs.items():
         assert arg in actual, f"{error_name} has no argument {arg!r} (has {sorted(actual)})"
         assert actual[arg] == _plain(expected), f"{error_name}.{arg} = {actual[arg]!r}, not {expected!r}"
+
+
+def sign_permit(chain, token, owner, spender, value: int, deadline: int, *, signer=None, nonce=None):
+    """An EIP-2612 permit for `token`, signed by `signer` (the owner unless told)."""
+    typed = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Permit",
+        "domain": {
+            # Every vintage shares this name (clones cannot change it); `verifyingContract` tells them apart.
+            "name": "Carbon Vintage Token",
+            "version": "1",
+            "chainId": chain.chain_id,
+            "verifyingContract": token.address,
+        },
+        "message": {
+            "owner": owner.address,
+            "spender": spender.address,
+            "value": value,
+            "nonce": token.nonces(owner) if nonce is None else nonce,
+            "deadline": deadline,
+        },
+    }
+    signed = Account.sign_message(encode_typed_data(full_message=typed), (signer or owner).private_key)
+    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")

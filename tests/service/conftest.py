@@ -7,13 +7,11 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 import pytest
 import requests
 from eth_account import Account
@@ -22,8 +20,8 @@ from web3 import Web3
 from bridge.chain.contracts import Chain
 from tests.anvil import Anvil, free_port
 from tests.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
+from tests.postgres import fresh_database
 
-PG_ADMIN_DSN = os.environ.get("BRIDGE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 BRIDGE_ACCOUNT = ANVIL_ACCOUNTS[1]
 
 
@@ -44,21 +42,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'bridge.db'}"
         return
-    try:
-        admin = psycopg2.connect(PG_ADMIN_DSN, connect_timeout=3)
-    except psycopg2.OperationalError as err:
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {err}".strip())
-    admin.autocommit = True
-    name = f"bridge_test_{uuid.uuid4().hex[:10]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_database("bridge_test") as url:
+        yield url
 
 
 @dataclass
