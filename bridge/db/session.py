@@ -13,7 +13,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _serialise_sqlite_writes(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Few connections per process: API, senders and listener all share one server.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

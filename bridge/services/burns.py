@@ -298,4 +298,4 @@ def _check_scope(key: ApiKey, vintage: Vintage) -> None:
     project: Project = vintage.project
     if project.registry_id not in key.registry_ids:
         registry = Registry(project.registry_id).name.lower()
-        raise Forbidden(f"operator {key.operator.name} may not act on {registry} credits")
+        raise Forbidden(f"operator {key.operator.name} may not act on {registry} credits", field="registry")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from datetime import date
 
 from eth_utils import keccak
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bridge.catalog import Registry
@@ -19,6 +21,13 @@ from bridge.serials import SerialBlock, SerialError, parse_serial, units_per_ton
 from bridge.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bridge.services.vintages import ensure_vintage
 
+logger = logging.getLogger(__name__)
+
+
+# PostgreSQL may end a transaction that lost a lock race (deadlock, serialization failure); the use
+# case is safe to run again from the start, since nothing of it was committed.
+RETRYABLE_PG_CODES = {"40P01", "40001"}
+
 
 def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
     """Records the lock and the mint intent in one transaction; returns (tokenization, created).
@@ -26,6 +35,18 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
     The same idempotency key with the same request returns the first result and mints nothing more;
     with a different request it is refused.
     """
+    for attempt in range(3):
+        try:
+            return _tokenize(session, key, request)
+        except OperationalError as err:
+            session.rollback()
+            if getattr(err.orig, "pgcode", None) not in RETRYABLE_PG_CODES or attempt == 2:
+                raise
+            logger.warning("tokenize: transaction lost a lock race (%s); retrying", err.orig)
+    raise AssertionError("unreachable")
+
+
+def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
     request_hash = hashlib.sha256(request.model_dump_json(exclude={"idempotency_key"}).encode()).hexdigest()
     existing = _by_idempotency_key(session, key.operator_id, request.idempotency_key)
     if existing is not None:

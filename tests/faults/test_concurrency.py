@@ -81,7 +81,7 @@ def test_two_senders_share_the_queue_without_double_send_or_nonce_gap(
             response = bridge.post(
                 "/tokenizations", tokenization(verra_serial(100_000 + i * 10, 100_004 + i * 10))
             )
-            assert response.status_code == 201, response.text
+            assert response.status_code == 201, response.text + bridge.log("api")
             accepted.add(response.json()["id"])
         deadline = time.monotonic() + 60
         while bridge.log("sender-a", tail=None).count(" signed, nonce ") < 10 and time.monotonic() < deadline:
