@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from bridge.db.migrate import upgrade
 from bridge.db.models import ChainCursor, Project, Retirement, Vintage
 from bridge.db.session import make_engine, make_session_factory
-from bridge.listener.listener import Listener
+from bridge.listener.listener import DeepReorg, Listener
 from bridge.services.reserves import EVENTS_CURSOR
 from tests.service.conftest import BridgeUnderTest
 from tests.service.test_bridge_flow import (
@@ -81,3 +82,21 @@ def test_an_event_waits_for_the_confirmation_depth_and_applies_once(
         session.commit()
     Listener(sessions, bridge.chain, confirmations=3).catch_up()
     assert _retirements(sessions) == 1
+
+
+def test_a_reorg_deeper_than_the_depth_stops_the_listener(bridge: BridgeUnderTest, tmp_path: Path) -> None:
+    minted = bridge_and_wait(bridge, tokenization(verra_serial(12_000_001, 12_000_002)))
+    sessions, listener = _listener_on_fresh_database(
+        bridge, tmp_path, minted["vintage"]["token_address"], confirmations=0
+    )
+    listener.catch_up()
+    # Pretend the block it applied last had another hash: the chain now contradicts what was applied.
+    with sessions() as session:
+        session.execute(
+            update(ChainCursor).where(ChainCursor.name == EVENTS_CURSOR).values(block_hash="0x" + "ab" * 32)
+        )
+        session.commit()
+    with pytest.raises(DeepReorg):
+        listener.step()
+    with sessions() as session:
+        assert session.get(ChainCursor, EVENTS_CURSOR).block_hash == "0x" + "ab" * 32  # nothing moved
