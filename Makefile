@@ -27,6 +27,7 @@ deploy: setup
 # APE_FOUNDRY_HOST=auto: the tests' Anvil takes a free port, never the one `make run` uses.
 test: setup lint
 	@tools/ensure-postgres.sh
+	@tools/ensure-chromium.sh
 	APE_FOUNDRY_HOST=auto $(APE) test $(or $(TESTS),tests/) $(PYTEST_ARGS)
 
 lint: setup

@@ -112,3 +112,8 @@ POOLS: list[PoolSpec] = [
     PoolSpec("SDGT", "Sustainable Development Goals Token", required_labels=Label.SDG_CERTIFIED),
     PoolSpec("HOT", "Household Offset Token", categories=[Category.HOUSEHOLD_DEVICES]),
 ]
+
+
+def unmask(bits: int) -> list[int]:
+    """The ids a pool mask accepts (the inverse of `mask`); empty means all."""
+    return [i for i in range(bits.bit_length()) if bits >> i & 1]

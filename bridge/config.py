@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgresql+psycopg2://... in production.",
     )
     rpc_url: str = "http://127.0.0.1:8545"
+    public_rpc_url: str | None = Field(
+        default=None, description="The RPC URL wallets and the web page use; unset: rpc_url."
+    )
+    chain_name: str = Field(default="Anvil (local)", description="The chain's name, as wallets show it.")
     deployment_file: Path = PROJECT_DIR / "deployments" / "ethereum-local.json"
     signer_key: SecretStr | None = Field(
         default=None,

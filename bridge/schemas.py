@@ -272,6 +272,66 @@ class ReservesPublic(BaseModel):
     vintages: list[ReservePublic]
 
 
+class PoolCriteriaPublic(BaseModel):
+    """What a pool accepts; an empty list accepts any."""
+
+    registries: list[str]
+    categories: list[str]
+    sectoral_scopes: list[int]
+    min_vintage_year: int
+    required_labels: list[str]
+
+
+class PoolHoldingPublic(BaseModel):
+    token_address: str
+    vintage_id: int | None
+    symbol: str
+    amount_wei: str
+
+
+class PoolPublic(BaseModel):
+    symbol: str
+    name: str
+    address: str
+    total_supply_wei: str
+    fee_bps: int
+    criteria: PoolCriteriaPublic
+    holdings: list[PoolHoldingPublic] = Field(description="Oldest vintage first, the order redemptions take.")
+
+
+class CertificatePublic(BaseModel):
+    """A retirement certificate as the chain records it, with the bridge's registry status."""
+
+    id: int
+    owner: str
+    vintage: str
+    vintage_id: int | None
+    symbol: str | None
+    retired_at: datetime
+    reason: str
+    reason_text: str
+    beneficiary: str
+    beneficiary_name: str
+    amount_wei: str
+    registry_reference: str | None
+    retirement_id: int | None
+    status: str = Field(description="pending_registry, confirming, confirmed, or awaiting_listener.")
+    tx_hash: str | None
+    metadata: dict[str, Any] = Field(description="The certificate's tokenURI JSON.")
+
+
+class NetworkPublic(BaseModel):
+    """What a wallet and the web page need to talk to the chain the bridge runs on."""
+
+    chain_id: int
+    chain_name: str
+    rpc_url: str
+    confirmations: int
+    contracts: dict[str, str]
+    pools: dict[str, str]
+    retirement_reasons: list[str]
+
+
 class ErrorDetail(BaseModel):
     """A refused request: what went wrong, and the field at fault."""
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently: the Python virtualenv, the npm toolchain
-# (Anvil, solcjs, OpenZeppelin) and the offline `solc` that py-solc-x / ape-solidity look for.
+# (Anvil, solcjs, OpenZeppelin, ethers, esbuild), the web page's bundle and the offline `solc` that py-solc-x / ape-solidity look for.
 # Called by `make` targets; safe to run again at any time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,9 @@ if [ ! -d node_modules/@openzeppelin/contracts ] || [ package-lock.json -nt node
   echo "bootstrap: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The web page's bundle (ethers and our modules, no CDN at run time): esbuild takes well under a second.
+npm run --silent build:web -- --log-level=warning
 
 # The real Anvil binary: the node_modules/.bin wrapper loses exit codes and orphans anvil when killed.
 case "$(uname -m)" in

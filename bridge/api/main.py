@@ -14,11 +14,12 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
-from bridge.api.routes import balances, burns, catalogue, reserves, tokenizations
+from bridge.api.routes import balances, burns, catalogue, network, pools, reserves, tokenizations, web
 from bridge.chain.contracts import Chain
 from bridge.config import Settings
 from bridge.services.errors import BridgeError
@@ -48,6 +49,7 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], chain: Chain
         lifespan=lifespan,
     )
     app.state.sessions = sessions
+    app.state.settings = settings
     app.state.chain = chain
 
     @app.exception_handler(BridgeError)
@@ -76,8 +78,18 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], chain: Chain
                 err.headers = {**(err.headers or {}), "Allow": ", ".join(sorted(methods))}
         return await http_exception_handler(request, err)
 
-    for router in (tokenizations.router, catalogue.router, burns.router, balances.router, reserves.router):
+    for router in (
+        tokenizations.router,
+        catalogue.router,
+        burns.router,
+        balances.router,
+        pools.router,
+        reserves.router,
+        network.router,
+        web.router,
+    ):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     return app
 
 

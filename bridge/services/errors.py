@@ -46,3 +46,8 @@ class Forbidden(BridgeError):
 class Unauthorized(BridgeError):
     status_code = 401
     code = "unauthorized"
+
+
+class ChainUnavailable(BridgeError):
+    status_code = 503
+    code = "chain_unavailable"

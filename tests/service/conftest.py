@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,13 @@ class BridgeUnderTest:
 
 @pytest.fixture(scope="module")
 def bridge(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BridgeUnderTest]:
-    workdir = tmp_path_factory.mktemp("bridge")
+    with running_bridge(database_url, tmp_path_factory.mktemp("bridge")) as under_test:
+        yield under_test
+
+
+@contextmanager
+def running_bridge(database_url: str, workdir: Path) -> Iterator[BridgeUnderTest]:
+    """A private Anvil, the contracts deployed by `ape run deploy`, and `carbon-bridge serve`."""
     anvil = Anvil()
     anvil.start()
     try:
@@ -149,9 +156,11 @@ def bridge(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             log_path=log_path,
         )
         _wait_healthy(under_test)
-        yield under_test
-        process.terminate()
-        process.wait(timeout=20)
+        try:
+            yield under_test
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
     finally:
         anvil.stop()
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bridge.api.deps import ChainDep, SessionDep
 from bridge.db.models import Vintage
 from bridge.schemas import Address, error_responses
-from bridge.services.errors import BridgeError
+from bridge.services.errors import ChainUnavailable
 from bridge.services.vintages import symbol
 
 router = APIRouter(tags=["balances"])
@@ -23,11 +23,6 @@ class TokenBalance(BaseModel):
 class Balances(BaseModel):
     address: str
     tokens: list[TokenBalance]
-
-
-class ChainUnavailable(BridgeError):
-    status_code = 503
-    code = "chain_unavailable"
 
 
 @router.get(

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from bridge.api.deps import ChainDep
+from bridge.config import Settings
+from bridge.schemas import NetworkPublic, error_responses
+from bridge.services.burns import REASONS
+from bridge.services.errors import ChainUnavailable
+
+router = APIRouter(tags=["network"])
+
+
+@router.get("/network", response_model=NetworkPublic, responses=error_responses({503: "No chain"}))
+def read_network(request: Request, chain: ChainDep) -> NetworkPublic:
+    """The chain and contract addresses, for wallets and the web page."""
+    if chain is None:
+        raise ChainUnavailable("the service runs without a chain connection")
+    settings: Settings = request.app.state.settings
+    return NetworkPublic(
+        chain_id=chain.chain_id,
+        chain_name=settings.chain_name,
+        rpc_url=settings.public_rpc_url or settings.rpc_url,
+        confirmations=settings.confirmations,
+        contracts={
+            "VintageFactory": chain.factory.address,
+            "RetirementCertificate": chain.certificate.address,
+        },
+        pools={symbol: pool.address for symbol, pool in chain.pools.items()},
+        retirement_reasons=REASONS,
+    )
