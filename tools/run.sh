@@ -70,6 +70,7 @@ done
 cat <<MSG
 
 run: the bridge is up (log: .run/bridge.log)
+  web page       $API_URL/   (token holders: connect MetaMask, see README "The web page")
   API            $API_URL
   OpenAPI docs   $API_URL/docs
   chain (RPC)    $RPC_URL, chain id 31337
