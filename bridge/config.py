@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(
         default=60.0, gt=0, description="How long a dead sender's items stay leased."
     )
+    mint_batch: int = Field(
+        default=50, ge=1, le=200, description="Most mints one transaction carries when requests queue up."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     run_workers: bool = Field(default=True, description="`serve` also runs the sender and listener.")

@@ -21,6 +21,7 @@ def make_sender(settings: Settings, sessions: sessionmaker[Session], chain: Chai
         poll_interval=min(settings.poll_interval, 0.5),
         receipt_timeout=settings.receipt_timeout,
         lease_seconds=settings.lease_seconds,
+        mint_batch=settings.mint_batch,
     )
 
 

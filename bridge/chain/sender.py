@@ -77,6 +77,7 @@ class Sender:
         poll_interval: float = 0.2,
         receipt_timeout: float = 30.0,
         lease_seconds: float = 15.0,
+        mint_batch: int = 1,
     ) -> None:
         assert chain.account is not None, "the sender needs a signing account"
         self.sessions = sessions
@@ -87,6 +88,7 @@ class Sender:
         self.poll_interval = poll_interval
         self.receipt_timeout = receipt_timeout
         self.lease_seconds = max(lease_seconds, receipt_timeout + 5)
+        self.mint_batch = mint_batch
         self._last_finality_pass = 0.0
 
     def run(self, stop: threading.Event) -> None:
@@ -132,18 +134,26 @@ class Sender:
     # -- signing -------------------------------------------------------------------------------
 
     def _sign(self, item_id: int) -> bool:
-        """Signs and stores the transaction (committed); False if the item was settled instead."""
+        """Signs and stores the transaction (committed); False if the item was settled instead.
+
+        A mint takes along the other mints ready behind it (up to `mint_batch`) in one `mintBatch`
+        transaction: every item of the batch stores the same nonce, hash and bytes.
+        """
         with self.sessions() as session:
             item = session.get_one(OutboxItem, item_id, with_for_update=True)
             if item.status != "queued" or item.lease_owner != self.name:
                 return False
+            group, gas = [item], None
             try:
                 call = self._contract_call(session, item)
                 if call is None:
                     session.commit()
                     return False
+                if item.kind == "mint" and self.mint_batch > 1 and item.attempts == 0:
+                    group, call, gas = self._batch(session, item, call)
                 # Estimate before taking a nonce: a call that would revert must not leave a gap.
-                gas = call.estimate_gas({"from": self.account.address})
+                if gas is None:
+                    gas = call.estimate_gas({"from": self.account.address})
             except ContractLogicError as err:
                 self._settle_reverted(session, item, _revert_reason(err))
                 session.commit()
@@ -159,18 +169,69 @@ class Sender:
                 }
             )
             signed: SignedTransaction = self.account.sign_transaction(tx)
-            outbox.mark(
-                item,
-                "sent",
-                nonce=nonce,
-                tx_hash=_hex(signed.hash),
-                raw_tx=_hex(signed.raw_transaction),
-                attempts=item.attempts + 1,
-            )
+            for member in group:
+                outbox.mark(
+                    member,
+                    "sent",
+                    nonce=nonce,
+                    tx_hash=_hex(signed.hash),
+                    raw_tx=_hex(signed.raw_transaction),
+                    attempts=member.attempts + 1,
+                )
             session.commit()
-            logger.info("sender %s: item %s (%s) signed, nonce %s", self.name, item_id, item.kind, nonce)
+            logger.info(
+                "sender %s: item %s (%s%s) signed, nonce %s",
+                self.name,
+                item_id,
+                item.kind,
+                f", batch of {len(group)}" if len(group) > 1 else "",
+                nonce,
+            )
             _failpoint("after_sign")
             return True
+
+    def _batch(
+        self, session: Session, item: OutboxItem, single: Any
+    ) -> tuple[list[OutboxItem], Any, int | None]:
+        """The ready mints behind `item` joined into one `mintBatch` call, with its gas estimate; `item`
+        alone (and the others released) when there are none, or when the batch would revert."""
+        others = outbox.claim_more_mints(
+            session, self.name, self.lease_seconds, after=item.id, limit=self.mint_batch - 1
+        )
+        group, orders = [item], [self._mint_order(session, item)]
+        for other in others:
+            order = self._mint_order(session, other)
+            if order is None:
+                outbox.release(other)  # its vintage failed: the single path settles it
+                continue
+            group.append(other)
+            orders.append(order)
+        if len(group) == 1:
+            return group, single, None
+        call = self.chain.factory.functions.mintBatch(orders)
+        try:
+            return group, call, call.estimate_gas({"from": self.account.address})
+        except ContractLogicError as err:
+            logger.warning(
+                "sender %s: batch of %s would revert (%s); minting singly", self.name, len(group), err
+            )
+            for other in group[1:]:
+                outbox.release(other)
+            return [item], single, None
+
+    def _mint_order(self, session: Session, item: OutboxItem) -> tuple[Any, ...] | None:
+        """The factory's `MintOrder` for a mint item; None while its vintage has no token."""
+        payload = outbox.payload_of(item)
+        vintage = session.get_one(Vintage, payload["vintage_pk"])
+        if vintage.token_address is None:
+            return None
+        return (
+            vintage.token_address,
+            payload["to"],
+            payload["tonnes"] * TONNE,
+            HexBytes(payload["lock_id"]),
+            HexBytes(payload["serial_hash"]),
+        )
 
     def _contract_call(self, session: Session, item: OutboxItem) -> Any:
         payload = outbox.payload_of(item)
@@ -189,17 +250,11 @@ class Sender:
             )
             return self.chain.factory.functions.createVintage(attributes)
         if item.kind == "mint":
-            vintage = session.get_one(Vintage, payload["vintage_pk"])
-            if vintage.token_address is None:
+            order = self._mint_order(session, item)
+            if order is None:
                 self._fail_mint(session, item, "the vintage token could not be created")
                 return None
-            return self.chain.factory.functions.mint(
-                vintage.token_address,
-                payload["to"],
-                payload["tonnes"] * TONNE,
-                HexBytes(payload["lock_id"]),
-                HexBytes(payload["serial_hash"]),
-            )
+            return self.chain.factory.functions.mint(*order)
         if item.kind == "confirm_retirement":
             return self.chain.certificate.functions.confirmRegistryRetirement(
                 payload["certificate_id"], payload["reference"]
@@ -224,14 +279,18 @@ class Sender:
         if receipt is None:
             return  # still pending: this sender keeps the lease and broadcasts again next step
         with self.sessions() as session:
-            item = session.get_one(OutboxItem, item_id, with_for_update=True)
-            if item.status != "sent":
+            # Every item this transaction carries (several for a batch mint), in one commit.
+            items = outbox.sent_with(session, tx_hash)
+            if not items:
                 return  # another sender settled it meanwhile
-            if receipt["status"] == 1:
-                self._settle_success(session, item, receipt)
-            else:
-                self._settle_reverted(session, item, "reverted on-chain", receipt)
-            item.lease_owner, item.lease_until = None, None
+            for item in items:
+                if receipt["status"] == 1:
+                    self._settle_success(session, item, receipt)
+                elif len(items) > 1:
+                    self._settle_reverted_batch(session, item)
+                else:
+                    self._settle_reverted(session, item, "reverted on-chain", receipt)
+                outbox.release(item)
             _failpoint("before_settle_commit")
             session.commit()
 
@@ -310,6 +369,14 @@ class Sender:
                 return
         outbox.mark(item, "failed", last_error=reason)
         logger.error("sender %s: item %s (%s) failed: %s", self.name, item.id, item.kind, reason)
+
+    def _settle_reverted_batch(self, session: Session, item: OutboxItem) -> None:
+        """A batch reverted on-chain (another sender minted one of its locks first, say): what did
+        mint is recorded, the rest is queued again to go alone."""
+        if self._lock_already_minted(session, item, outbox.payload_of(item)):
+            outbox.mark(item, "final", last_error="lock had minted before (batch reverted)")
+            return
+        outbox.mark(item, "queued", nonce=None, tx_hash=None, raw_tx=None, last_error="batch reverted")
 
     def _lock_already_minted(self, session: Session, item: OutboxItem, payload: dict[str, Any]) -> bool:
         lock_id = HexBytes(payload["lock_id"])

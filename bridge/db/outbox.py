@@ -67,6 +67,57 @@ def claim(session: Session, worker: str, lease_seconds: float) -> OutboxItem | N
     return item
 
 
+def claim_more_mints(
+    session: Session, worker: str, lease_seconds: float, *, after: int, limit: int
+) -> list[OutboxItem]:
+    """Leases up to `limit` more ready mints, never tried before, to send in one batch with item `after`.
+
+    Only first attempts join a batch: a mint that came back from a reverted batch goes alone, so one bad
+    order cannot hold the others back twice.
+    """
+    now = utcnow()
+    dependency = aliased(OutboxItem)
+    query = (
+        select(OutboxItem)
+        .outerjoin(dependency, OutboxItem.depends_on == dependency.id)
+        .where(
+            OutboxItem.kind == "mint",
+            OutboxItem.status == "queued",
+            OutboxItem.attempts == 0,
+            OutboxItem.id > after,
+            or_(OutboxItem.depends_on.is_(None), dependency.status.in_(SETTLED)),
+            or_(
+                OutboxItem.lease_until.is_(None),
+                OutboxItem.lease_until < now,
+                OutboxItem.lease_owner == worker,
+            ),
+        )
+        .order_by(OutboxItem.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxItem)
+    )
+    items = list(session.scalars(query))
+    for item in items:
+        item.lease_owner = worker
+        item.lease_until = now + timedelta(seconds=lease_seconds)
+    return items
+
+
+def release(item: OutboxItem) -> None:
+    item.lease_owner, item.lease_until = None, None
+
+
+def sent_with(session: Session, tx_hash: str) -> list[OutboxItem]:
+    """The items one signed transaction carries (a batch mint carries several), locked."""
+    query = (
+        select(OutboxItem)
+        .where(OutboxItem.tx_hash == tx_hash, OutboxItem.status == "sent")
+        .order_by(OutboxItem.id)
+        .with_for_update()
+    )
+    return list(session.scalars(query))
+
+
 def mined_items(session: Session, limit: int = 100) -> list[OutboxItem]:
     """Mined items not yet final, oldest first, locked for the caller."""
     query = (

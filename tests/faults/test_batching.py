@@ -1,0 +1,89 @@
+"""Mints that queue up go out together in one `mintBatch` transaction, still exactly once each."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
+from tests.faults.harness import Processes, bridge_processes
+from tests.service.test_bridge_flow import tokenization, verra_serial
+
+QUEUED = 40
+
+
+def vintage_serial(year: int, start: int, end: int) -> str:
+    """A Verra serial of project 1340 for vintage `year` (one issuance batch per year)."""
+    return f"{year}-{start}-{end}-VCS-VCU-1507-VER-ET-14-1340-0101{year}-3112{year}-1"
+
+
+def tx_hashes(bridge: Processes) -> dict[str, str]:
+    engine = create_engine(bridge.env["BRIDGE_DATABASE_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, tx_hash, status FROM tokenizations")).all()
+    engine.dispose()
+    return {row.id: row.tx_hash for row in rows if row.status == "minted"}
+
+
+def test_mints_queued_while_no_sender_runs_go_out_in_one_batch(tmp_path: Path) -> None:
+    with bridge_processes(tmp_path, f"sqlite:///{tmp_path / 'bridge.db'}", mint_batch="50") as bridge:
+        bridge.start_api()
+        accepted = set()
+        for i in range(QUEUED):
+            start = 2_000_000 + i * 100
+            response = bridge.post("/tokenizations", tokenization(verra_serial(start, start + i)))
+            assert response.status_code == 201, response.text
+            accepted.add(response.json()["id"])
+        bridge.start_sender()
+        bridge.start_listener()
+        wait_until_settled(bridge)
+
+        hashes = Counter(tx_hashes(bridge).values())
+        # The vintage's creation goes first; then every mint it held back is ready at once.
+        assert list(hashes.values()) == [QUEUED], hashes
+        receipt = bridge.w3.eth.get_transaction_receipt(next(iter(hashes)))
+        gas = receipt["gasUsed"]
+        print(f"one mintBatch of {QUEUED}: {gas:,} gas, {gas // QUEUED:,} per mint")
+        assert "batch of 40" in bridge.log("sender-1", tail=None)
+        assert_minted_exactly_once(bridge, accepted)
+        assert_reserves_balance(bridge)
+
+
+def test_a_batch_that_would_revert_mints_the_good_orders_and_fails_only_the_bad(tmp_path: Path) -> None:
+    with bridge_processes(tmp_path, f"sqlite:///{tmp_path / 'bridge.db'}", mint_batch="50") as bridge:
+        bridge.start_api()
+        bridge.start_sender()
+        bridge.start_listener()
+        # Two vintages of the same project (2020 and 2021), each with its token created.
+        first = {
+            year: bridge.post(
+                "/tokenizations", tokenization(vintage_serial(year, 3_000_000, 3_000_000))
+            ).json()
+            for year in (2020, 2021)
+        }
+        wait_until_settled(bridge)
+        tokens = {
+            year: bridge.get(f"/tokenizations/{t['id']}")["vintage"]["token_address"]
+            for year, t in first.items()
+        }
+        bridge.kill("sender-1")
+        bridge.transact(0, bridge.chain.vintage(tokens[2021]).functions.pause())
+
+        ids: dict[int, list[str]] = {2020: [], 2021: []}
+        for i in range(12):
+            year = 2020 if i % 2 else 2021
+            start = 4_000_000 + i * 100
+            body = tokenization(vintage_serial(year, start, start + 4))
+            ids[year].append(bridge.post("/tokenizations", body).json()["id"])
+        bridge.start_sender()
+        wait_until_settled(bridge)
+
+        statuses = {year: [bridge.get(f"/tokenizations/{i}") for i in ids[year]] for year in ids}
+        assert all(t["status"] == "minted" for t in statuses[2020])
+        assert all(t["status"] == "failed" and "EnforcedPause" in t["failure_reason"] for t in statuses[2021])
+        # A failed mint frees its serials: none of the paused vintage's new blocks stay locked.
+        held = {lock["tokenization_id"] for lock in bridge.get("/locks", limit=500)["items"]}
+        assert held.isdisjoint(ids[2021])
+        assert_reserves_balance(bridge)
