@@ -8,7 +8,7 @@ APE := .venv/bin/ape
 NETWORK ?= ethereum:local:foundry
 ACCOUNT ?= TEST::0
 
-.PHONY: setup compile run deploy test lint clean
+.PHONY: setup compile run deploy test lint bench clean
 
 setup:
 	@tools/bootstrap.sh
@@ -30,9 +30,14 @@ test: setup lint
 	@tools/ensure-chromium.sh
 	APE_FOUNDRY_HOST=auto $(APE) test $(or $(TESTS),tests/) $(PYTEST_ARGS)
 
+# Gas, throughput and lookup scale against baselines measured in the same run: bench/results.{json,md}.
+bench: compile
+	@tools/ensure-postgres.sh
+	APE_FOUNDRY_HOST=auto .venv/bin/python -m bench $(BENCH_ARGS)
+
 lint: setup
-	.venv/bin/ruff check bridge tests scripts tools
-	.venv/bin/ruff format --check bridge tests scripts tools
+	.venv/bin/ruff check bridge tests scripts tools bench
+	.venv/bin/ruff format --check bridge tests scripts tools bench
 	.venv/bin/mypy bridge
 
 clean:

@@ -1,0 +1,312 @@
+"""Gas of each user-facing operation: ours, a plain OpenZeppelin ERC-20 doing the nearest equivalent
+(deployed and measured in the same run), the EVM floor worked out from the storage writes the operation
+cannot avoid, and the peer's published figures."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from eth_utils import keccak, to_checksum_address
+
+from bench.chain import BRIDGE, TONNE, BenchChain, attributes
+from bridge.catalog import Label
+from tests.deploying import ANVIL_ACCOUNTS
+
+DEPLOYER, ALICE, BOB = ANVIL_ACCOUNTS[0], ANVIL_ACCOUNTS[3], ANVIL_ACCOUNTS[4]
+
+# EVM costs (Berlin/London/Cancun): EIP-2929 cold access, EIP-2200/3529 SSTORE, logs, calldata.
+TX = 21_000
+COLD_SLOAD = 2_100
+SET = 20_000 + COLD_SLOAD  # zero -> non-zero, cold slot
+RESET = 2_900 + COLD_SLOAD  # non-zero -> non-zero, cold slot
+COLD_ACCOUNT = 2_600  # a call into another contract
+CREATE = 32_000
+CODE_BYTE = 200
+
+
+def log(topics: int, data_words: int) -> int:
+    return 375 + 375 * topics + 8 * 32 * data_words
+
+
+TRANSFER_LOG = log(3, 1)
+
+
+def calldata_cost(data: bytes) -> int:
+    return sum(4 if b == 0 else 16 for b in data)
+
+
+#: The peer's tokenize, for the ">= 5x cheaper" target.
+PEER_TOKENIZE = 575_787
+
+# Toucan's contracts, solc 0.8.14, full-transaction gas on a local EVM (issue 6).
+PEER = {
+    "create vintage token": "567,000–584,000 (deploy a TCO2)",
+    "tokenization mint, new holder": "575,787–609,987 (tokenize a batch)",
+    "transfer, new holder": "85,478",
+    "transfer, existing holder": "68,378",
+    "retire with certificate": "477,714 (retire: 215,422)",
+    "pool deposit, new pool holder": "273,403–358,903",
+    "pool redeem, chosen vintage": "333,169",
+}
+
+
+@dataclass
+class Row:
+    operation: str
+    ours: int
+    baseline: int | None
+    baseline_what: str
+    floor: int
+    floor_parts: dict[str, int]
+    peer: str = ""
+    target: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def vs_baseline(self) -> float | None:
+        return round(self.ours / self.baseline, 3) if self.baseline else None
+
+    @property
+    def vs_floor(self) -> float:
+        return round(self.ours / self.floor, 3)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "vs_baseline": self.vs_baseline, "vs_floor": self.vs_floor}
+
+
+def floor(tx_input: bytes, **parts: int) -> tuple[int, dict[str, int]]:
+    items = {"intrinsic": TX, "calldata": calldata_cost(tx_input), **parts}
+    return sum(items.values()), items
+
+
+def _input(chain: BenchChain, receipt: Any) -> bytes:
+    return bytes(chain.w3.eth.get_transaction(receipt["transactionHash"])["input"])
+
+
+def fresh(n: int) -> str:
+    return to_checksum_address(keccak(text=f"bench-holder-{n}")[-20:])
+
+
+def measure(chain: BenchChain) -> tuple[list[Row], dict[int, dict[str, int]]]:
+    """The table rows, and the gas of one `mintBatch` at each batch size."""
+    c = chain.chain
+    factory = c.factory
+    rows: list[Row] = []
+    lock = iter(range(1, 10**9))
+
+    def lock_id() -> bytes:
+        return keccak(text=f"bench-lock-{next(lock)}")
+
+    # --- the plain OpenZeppelin ERC-20, same compiler settings, same chain -----------------------
+    plain, deployed = chain.deploy_artifact("PlainERC20", DEPLOYER)
+    oz: dict[str, int] = {"deploy": deployed["gasUsed"]}
+    # Every case after a first mint elsewhere: the supply is not zero, as for any live token.
+    chain.send(DEPLOYER, plain.functions.mint(DEPLOYER[0], TONNE))
+    oz["mint new"] = chain.send(DEPLOYER, plain.functions.mint(ALICE[0], 100 * TONNE))["gasUsed"]
+    oz["mint existing"] = chain.send(DEPLOYER, plain.functions.mint(ALICE[0], 100 * TONNE))["gasUsed"]
+    oz["transfer new"] = chain.send(ALICE, plain.functions.transfer(fresh(1), TONNE))["gasUsed"]
+    chain.send(ALICE, plain.functions.transfer(BOB[0], TONNE))
+    oz["transfer existing"] = chain.send(ALICE, plain.functions.transfer(BOB[0], TONNE))["gasUsed"]
+    oz["burn"] = chain.send(ALICE, plain.functions.burn(TONNE))["gasUsed"]
+    chain.send(ALICE, plain.functions.approve(BOB[0], 10 * TONNE))
+    oz["transferFrom new"] = chain.send(BOB, plain.functions.transferFrom(ALICE[0], fresh(2), TONNE))[
+        "gasUsed"
+    ]
+    oz["transferFrom existing"] = chain.send(BOB, plain.functions.transferFrom(ALICE[0], BOB[0], TONNE))[
+        "gasUsed"
+    ]
+
+    # --- ours ------------------------------------------------------------------------------------
+    # Not the first vintage of the registry, nor the first mint of the vintage: the usual case.
+    chain.send(BRIDGE, factory.functions.createVintage(attributes("1339")))
+    created = chain.send(
+        BRIDGE, factory.functions.createVintage(attributes("1340", labels=int(Label.CORSIA_ELIGIBLE)))
+    )
+    vintage_address = factory.events.VintageCreated().process_receipt(created)[0]["args"]["vintage"]
+    vintage = c.vintage(vintage_address)
+    clone_size = len(chain.w3.eth.get_code(vintage_address))
+    total, parts = floor(
+        _input(chain, created),
+        create2=CREATE,
+        code_deposit=CODE_BYTE * clone_size,
+        vintage_registered=SET,
+        catalogue_entry=SET + RESET,  # list element + length
+        event=log(2, 0),
+    )
+    rows.append(
+        Row(
+            "create vintage token",
+            created["gasUsed"],
+            oz["deploy"],
+            "deploy a plain OZ ERC-20",
+            total,
+            parts,
+            PEER["create vintage token"],
+            "< 200,000",
+            {"clone_bytes": clone_size},
+        )
+    )
+
+    def mint(to: str, tonnes: int = 100) -> Any:
+        return chain.send(
+            BRIDGE, factory.functions.mint(vintage_address, to, tonnes * TONNE, lock_id(), b"\x01" * 32)
+        )
+
+    mint(DEPLOYER[0])
+    for who, to, oz_key, holder_write in (
+        ("new holder", ALICE[0], "mint new", SET),
+        ("existing holder", ALICE[0], "mint existing", RESET),
+    ):
+        receipt = mint(to)
+        total, parts = floor(
+            _input(chain, receipt),
+            holder_balance=holder_write,
+            total_supply=RESET,
+            lock_minted_once=SET,
+            transfer_event=TRANSFER_LOG,
+        )
+        rows.append(
+            Row(
+                f"tokenization mint, {who}",
+                receipt["gasUsed"],
+                oz[oz_key],
+                f"OZ mint, {who}",
+                total,
+                parts,
+                PEER.get(f"tokenization mint, {who}", ""),
+                "<= 1.15x floor; >= 5x cheaper than the peer's tokenize",
+            )
+        )
+
+    batches: dict[int, dict[str, int]] = {}
+    for size in (1, 10, 50, 100):
+        orders = [
+            (vintage_address, fresh(1000 + size * 1000 + i), TONNE, lock_id(), b"\x01" * 32)
+            for i in range(size)
+        ]
+        receipt = chain.send(BRIDGE, factory.functions.mintBatch(orders))
+        batches[size] = {"total": receipt["gasUsed"], "per_tokenization": receipt["gasUsed"] // size}
+
+    for who, to, oz_key, to_write in (
+        ("new holder", fresh(3), "transfer new", SET),
+        ("existing holder", BOB[0], "transfer existing", RESET),
+    ):
+        if who == "existing holder":
+            chain.send(ALICE, vintage.functions.transfer(BOB[0], TONNE))
+        receipt = chain.send(ALICE, vintage.functions.transfer(to, TONNE))
+        total, parts = floor(
+            _input(chain, receipt),
+            sender_balance=RESET,
+            recipient_balance=to_write,
+            transfer_event=TRANSFER_LOG,
+        )
+        rows.append(
+            Row(
+                f"transfer, {who}",
+                receipt["gasUsed"],
+                oz[oz_key],
+                f"OZ transfer, {who}",
+                total,
+                parts,
+                PEER[f"transfer, {who}"],
+                "<= 1.05x plain OZ",
+            )
+        )
+
+    # Retire with a certificate: a beneficiary who never held one, a short name and reason.
+    receipt = chain.send(
+        ALICE,
+        vintage.functions.retire(2 * TONNE, fresh(4), "Acme Coffee Roasters", 0, "2026 roastery emissions"),
+    )
+    total, parts = floor(
+        _input(chain, receipt),
+        holder_balance=RESET,
+        total_supply=RESET,
+        call_certificate=COLD_ACCOUNT,
+        certificate_owner=SET,
+        certificate_owner_balance=SET,
+        certificates_issued=RESET,
+        record_vintage_time_reason=SET,
+        record_beneficiary_amount=SET,
+        record_beneficiary_name=SET,
+        record_reason_text=SET,
+        events=TRANSFER_LOG + log(4, 0) + log(3, 8),
+    )
+    rows.append(
+        Row(
+            "retire with certificate",
+            receipt["gasUsed"],
+            oz["burn"],
+            "OZ burn",
+            total,
+            parts,
+            PEER["retire with certificate"],
+            "< 200,000",
+        )
+    )
+
+    receipt = chain.send(ALICE, vintage.functions.redeem(3 * TONNE, "VERRA-ACCT-4411"))
+    total, parts = floor(
+        _input(chain, receipt), holder_balance=RESET, total_supply=RESET, events=TRANSFER_LOG + log(2, 3)
+    )
+    rows.append(Row("redemption request", receipt["gasUsed"], oz["burn"], "OZ burn", total, parts, "", ""))
+
+    # Pools: CET takes CORSIA-eligible vintages. First deposit of the vintage (Alice), then a new pool holder.
+    cet = c.pools["CET"]
+    chain.send(ALICE, vintage.functions.approve(cet.address, 2**255))
+    chain.send(ALICE, vintage.functions.transfer(BOB[0], 50 * TONNE))
+    chain.send(BOB, vintage.functions.approve(cet.address, 2**255))
+    first = chain.send(ALICE, cet.functions.deposit(vintage_address, 10 * TONNE))
+    receipt = chain.send(BOB, cet.functions.deposit(vintage_address, 5 * TONNE))
+    deposit_baseline = oz["transferFrom existing"] + oz["mint new"] - TX
+    total, parts = floor(
+        _input(chain, receipt),
+        call_vintage=COLD_ACCOUNT,
+        holder_vintage_balance=RESET,
+        pool_vintage_balance=RESET,
+        pool_token_balance=SET,
+        pool_token_supply=RESET,
+        events=2 * TRANSFER_LOG + log(3, 1),
+    )
+    rows.append(
+        Row(
+            "pool deposit, new pool holder",
+            receipt["gasUsed"],
+            deposit_baseline,
+            "OZ transferFrom + OZ mint (one intrinsic)",
+            total,
+            parts,
+            PEER["pool deposit, new pool holder"],
+            "< 120,000",
+            {"first deposit of a vintage": first["gasUsed"]},
+        )
+    )
+
+    receipt = chain.send(BOB, cet.functions.redeem(vintage_address, TONNE))
+    redeem_baseline = oz["burn"] + oz["transfer existing"] - TX
+    total, parts = floor(
+        _input(chain, receipt),
+        call_vintage=COLD_ACCOUNT,
+        pool_token_balance=RESET,
+        pool_token_supply=RESET,
+        fee_recipient_balance=SET,
+        pool_vintage_balance=RESET,
+        holder_vintage_balance=RESET,
+        events=3 * TRANSFER_LOG + log(3, 2),
+    )
+    oldest = chain.send(BOB, cet.functions.redeemOldest(TONNE))
+    rows.append(
+        Row(
+            "pool redeem, chosen vintage",
+            receipt["gasUsed"],
+            redeem_baseline,
+            "OZ burn + OZ transfer (one intrinsic)",
+            total,
+            parts,
+            PEER["pool redeem, chosen vintage"],
+            "< 150,000",
+            {"oldest first": oldest["gasUsed"]},
+        )
+    )
+    return rows, batches
