@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bridge.chain.contracts import Chain
 from bridge.db.models import ApiKey
 from bridge.services import operators
+from bridge.services.errors import ChainUnavailable
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -39,6 +40,17 @@ def get_chain(request: Request) -> Chain | None:
 
 
 ChainDep = Annotated[Chain | None, Depends(get_chain)]
+
+
+def require_chain(request: Request) -> Chain:
+    """The chain, for routes that only read it: 503 when the service runs without one."""
+    chain = get_chain(request)
+    if chain is None:
+        raise ChainUnavailable("the service runs without a chain connection")
+    return chain
+
+
+LiveChainDep = Annotated[Chain, Depends(require_chain)]
 
 
 # Row ids are 32-bit integers in the database: a larger one is refused as input, not sent to it.

@@ -36,8 +36,10 @@ def enqueue(
     return item
 
 
-def claim(session: Session, worker: str, lease_seconds: float) -> OutboxItem | None:
-    """Leases the oldest item that needs sending (`queued` and ready, or `sent` and not mined yet).
+def _lease_ready(
+    session: Session, worker: str, lease_seconds: float, limit: int, *conditions: Any
+) -> list[OutboxItem]:
+    """Leases up to `limit` items meeting `conditions` whose dependency is settled, oldest first.
 
     An item leased by another live sender is skipped (SKIP LOCKED on PostgreSQL, lease time on
     both); a sender restarted under the same name takes its own leases back at once.
@@ -48,43 +50,7 @@ def claim(session: Session, worker: str, lease_seconds: float) -> OutboxItem | N
         select(OutboxItem)
         .outerjoin(dependency, OutboxItem.depends_on == dependency.id)
         .where(
-            OutboxItem.status.in_(("queued", "sent")),
-            or_(OutboxItem.depends_on.is_(None), dependency.status.in_(SETTLED)),
-            or_(
-                OutboxItem.lease_until.is_(None),
-                OutboxItem.lease_until < now,
-                OutboxItem.lease_owner == worker,
-            ),
-        )
-        .order_by(OutboxItem.id)
-        .limit(1)
-        .with_for_update(skip_locked=True, of=OutboxItem)
-    )
-    item = session.scalars(query).first()
-    if item is not None:
-        item.lease_owner = worker
-        item.lease_until = now + timedelta(seconds=lease_seconds)
-    return item
-
-
-def claim_more_mints(
-    session: Session, worker: str, lease_seconds: float, *, after: int, limit: int
-) -> list[OutboxItem]:
-    """Leases up to `limit` more ready mints, never tried before, to send in one batch with item `after`.
-
-    Only first attempts join a batch: a mint that came back from a reverted batch goes alone, so one bad
-    order cannot hold the others back twice.
-    """
-    now = utcnow()
-    dependency = aliased(OutboxItem)
-    query = (
-        select(OutboxItem)
-        .outerjoin(dependency, OutboxItem.depends_on == dependency.id)
-        .where(
-            OutboxItem.kind == "mint",
-            OutboxItem.status == "queued",
-            OutboxItem.attempts == 0,
-            OutboxItem.id > after,
+            *conditions,
             or_(OutboxItem.depends_on.is_(None), dependency.status.in_(SETTLED)),
             or_(
                 OutboxItem.lease_until.is_(None),
@@ -101,6 +67,32 @@ def claim_more_mints(
         item.lease_owner = worker
         item.lease_until = now + timedelta(seconds=lease_seconds)
     return items
+
+
+def claim(session: Session, worker: str, lease_seconds: float) -> OutboxItem | None:
+    """Leases the oldest item that needs sending (`queued` and ready, or `sent` and not mined yet)."""
+    items = _lease_ready(session, worker, lease_seconds, 1, OutboxItem.status.in_(("queued", "sent")))
+    return items[0] if items else None
+
+
+def claim_more_mints(
+    session: Session, worker: str, lease_seconds: float, *, after: int, limit: int
+) -> list[OutboxItem]:
+    """Leases up to `limit` more ready mints, never tried before, to send in one batch with item `after`.
+
+    Only first attempts join a batch: a mint that came back from a reverted batch goes alone, so one bad
+    order cannot hold the others back twice.
+    """
+    return _lease_ready(
+        session,
+        worker,
+        lease_seconds,
+        limit,
+        OutboxItem.kind == "mint",
+        OutboxItem.status == "queued",
+        OutboxItem.attempts == 0,
+        OutboxItem.id > after,
+    )
 
 
 def release(item: OutboxItem) -> None:

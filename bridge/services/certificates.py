@@ -22,9 +22,7 @@ from bridge.services.vintages import symbol
 _DATA_URI = "data:application/json;base64,"
 
 
-def read_certificate(session: Session, chain: Chain | None, certificate_id: int) -> CertificatePublic:
-    if chain is None:
-        raise ChainUnavailable("the service runs without a chain connection")
+def read_certificate(session: Session, chain: Chain, certificate_id: int) -> CertificatePublic:
     certificate = chain.certificate.functions
     try:
         owner = certificate.ownerOf(certificate_id).call()

@@ -17,9 +17,7 @@ _REGISTRY_IDS = {int(r) for r in Registry}
 _CATEGORY_IDS = {int(c) for c in Category}
 
 
-def list_pools(session: Session, chain: Chain | None) -> list[PoolPublic]:
-    if chain is None:
-        raise ChainUnavailable("the service runs without a chain connection")
+def list_pools(session: Session, chain: Chain) -> list[PoolPublic]:
     try:
         return [_pool(session, chain, pool_symbol) for pool_symbol in chain.pools]
     except (OSError, ValueError, Web3Exception) as err:

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from bridge.api.deps import ChainDep, SessionDep
+from bridge.api.deps import LiveChainDep, SessionDep
 from bridge.db.models import Vintage
 from bridge.schemas import Address, error_responses
 from bridge.services.errors import ChainUnavailable
@@ -30,10 +30,8 @@ class Balances(BaseModel):
     response_model=Balances,
     responses=error_responses({503: "The chain cannot be read"}),
 )
-def read_balances(address: Address, session: SessionDep, chain: ChainDep) -> Balances:
+def read_balances(address: Address, session: SessionDep, chain: LiveChainDep) -> Balances:
     """A wallet's vintage and pool token balances, read from the chain (non-zero only)."""
-    if chain is None:
-        raise ChainUnavailable("the service runs without a chain connection")
     tokens: list[TokenBalance] = []
     try:
         for vintage in session.scalars(select(Vintage).where(Vintage.token_address.is_not(None))):

@@ -2,20 +2,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from bridge.api.deps import ChainDep
+from bridge.api.deps import LiveChainDep
 from bridge.config import Settings
 from bridge.schemas import NetworkPublic, error_responses
 from bridge.services.burns import REASONS
-from bridge.services.errors import ChainUnavailable
 
 router = APIRouter(tags=["network"])
 
 
 @router.get("/network", response_model=NetworkPublic, responses=error_responses({503: "No chain"}))
-def read_network(request: Request, chain: ChainDep) -> NetworkPublic:
+def read_network(request: Request, chain: LiveChainDep) -> NetworkPublic:
     """The chain and contract addresses, for wallets and the web page."""
-    if chain is None:
-        raise ChainUnavailable("the service runs without a chain connection")
     settings: Settings = request.app.state.settings
     return NetworkPublic(
         chain_id=chain.chain_id,
