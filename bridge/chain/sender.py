@@ -323,6 +323,16 @@ class Sender:
         except TransactionNotFound:
             return None
 
+    def _inclusion(self, tx_hash: str) -> tuple[int, str] | None:
+        """(block number, block hash) of the block holding the transaction; None while it is in none."""
+        try:
+            tx = self.chain.w3.eth.get_transaction(HexBytes(tx_hash))
+        except TransactionNotFound:
+            return None
+        if tx.get("blockHash") is None or tx.get("blockNumber") is None:
+            return None
+        return int(tx["blockNumber"]), _hex(tx["blockHash"])
+
     def _wait_for_receipt(self, tx_hash: str) -> TxReceipt | None:
         deadline = time.monotonic() + self.receipt_timeout
         while time.monotonic() < deadline:
@@ -392,38 +402,54 @@ class Sender:
     # -- finality ------------------------------------------------------------------------------
 
     def _finality_pass(self) -> bool:
-        """Follows mined items until they are final; re-broadcasts those a reorg removed."""
+        """Follows mined items until they are final; re-broadcasts those a reorg removed.
+
+        The chain is read between two short transactions, never inside one: on SQLite an open
+        transaction holds the database's only write lock, and the API would wait for these calls.
+        """
         if time.monotonic() - self._last_finality_pass < self.poll_interval:
             return False
         self._last_finality_pass = time.monotonic()
-        changed = False
-        head = self.chain.w3.eth.block_number
         with self.sessions() as session:
-            for item in outbox.mined_items(session):
-                assert item.tx_hash and item.raw_tx
-                receipt = self._receipt(item.tx_hash)
-                if receipt is None:
+            seen = [(item.id, item.tx_hash, item.block_hash) for item in outbox.mined_items(session)]
+        if not seen:
+            return False
+        head = self.chain.w3.eth.block_number
+        # A batch mint's items share one transaction: one lookup (and one block check) for all. The
+        # transaction, not its receipt, tells where it is: a batch's receipt carries 100 logs to decode.
+        included = {tx_hash: self._inclusion(tx_hash) for _, tx_hash, _ in seen if tx_hash}
+        deep = {block for block, _ in filter(None, included.values()) if head - block >= self.confirmations}
+        canonical = {block: _hex(self.chain.w3.eth.get_block(block)["hash"]) for block in deep}
+        changed, vanished = False, []
+        with self.sessions() as session:
+            for item_id, tx_hash, seen_hash in seen:
+                item = session.get_one(OutboxItem, item_id, with_for_update=True)
+                if item.status != "mined" or item.tx_hash != tx_hash or item.block_hash != seen_hash:
+                    continue  # settled or moved by someone else meanwhile; the next pass looks again
+                inclusion = included.get(tx_hash or "")
+                if inclusion is None:
                     # Reorganised away: the same signed bytes go out again (same nonce, same hash).
                     logger.warning(
                         "sender %s: item %s vanished from the chain; re-broadcasting", self.name, item.id
                     )
                     self._set_block(session, item, None, None)
-                    try:
-                        self.chain.w3.eth.send_raw_transaction(HexBytes(item.raw_tx))
-                    except ValueError as err:
-                        logger.info("sender %s: re-broadcast of item %s answered %s", self.name, item.id, err)
+                    vanished.append((item.id, item.raw_tx))
                     changed = True
                     continue
-                block, block_hash = int(receipt["blockNumber"]), _hex(receipt["blockHash"])
+                block, block_hash = inclusion
                 if block_hash != item.block_hash:
                     self._set_block(session, item, block, block_hash)
                     changed = True
-                if head - block >= self.confirmations:
-                    canonical = _hex(self.chain.w3.eth.get_block(block)["hash"])
-                    if canonical == block_hash:
-                        outbox.mark(item, "final")
-                        changed = True
+                if block in canonical and canonical[block] == block_hash:
+                    outbox.mark(item, "final")
+                    changed = True
             session.commit()
+        for item_id, raw_tx in vanished:
+            assert raw_tx
+            try:
+                self.chain.w3.eth.send_raw_transaction(HexBytes(raw_tx))
+            except ValueError as err:
+                logger.info("sender %s: re-broadcast of item %s answered %s", self.name, item_id, err)
         return changed
 
     def _set_block(

@@ -95,34 +95,41 @@ class Listener:
             pass
 
     def step(self) -> bool:
-        """Applies one batch of blocks; False when the cursor is at the confirmed head."""
+        """Applies one batch of blocks; False when the cursor is at the confirmed head.
+
+        The chain is read between two short transactions: on SQLite an open transaction holds the
+        database's only write lock, and the API would wait for these calls. The cursor's
+        compare-and-set makes the second transaction fail if anything moved it in between.
+        """
         w3 = self.chain.w3
         safe_head = w3.eth.block_number - self.confirmations
         with self.sessions() as session:
             cursor = cursors.get_or_create(session, EVENTS_CURSOR, self.start_block)
-            from_block = cursor.next_block
-            if cursor.block_hash is not None:
-                seen = "0x" + bytes(w3.eth.get_block(from_block - 1)["hash"]).hex()
-                if seen != cursor.block_hash:
-                    raise DeepReorg(from_block - 1, cursor.block_hash, seen)
-            if from_block > safe_head:
-                session.commit()
-                return False
-            to_block = min(from_block + self.block_batch - 1, safe_head)
-            to_hash = "0x" + bytes(w3.eth.get_block(to_block)["hash"]).hex()
+            from_block, applied_hash = cursor.next_block, cursor.block_hash
+            # A vintage's events need its tokens, minted only after its address was recorded here.
             addresses = list(
                 session.scalars(select(Vintage.token_address).where(Vintage.token_address.is_not(None)))
             )
-            logs = self._logs(addresses, from_block, to_block) if addresses else []
+            session.commit()
+        if applied_hash is not None:
+            seen = "0x" + bytes(w3.eth.get_block(from_block - 1)["hash"]).hex()
+            if seen != applied_hash:
+                raise DeepReorg(from_block - 1, applied_hash, seen)
+        if from_block > safe_head:
+            return False
+        to_block = min(from_block + self.block_batch - 1, safe_head)
+        to_hash = "0x" + bytes(w3.eth.get_block(to_block)["hash"]).hex()
+        logs = self._logs(addresses, from_block, to_block) if addresses else []
+        with self.sessions() as session:
             for log in sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"])):
                 self._apply(session, log)
             if not cursors.advance(session, EVENTS_CURSOR, from_block, to_block + 1, to_hash):
                 session.rollback()
                 raise RuntimeError("listener: cursor moved under us: is another listener running?")
             session.commit()
-            if logs:
-                logger.info("listener: blocks %s-%s: %s events", from_block, to_block, len(logs))
-            return True
+        if logs:
+            logger.info("listener: blocks %s-%s: %s events", from_block, to_block, len(logs))
+        return True
 
     def _logs(self, addresses: list[str | None], from_block: int, to_block: int) -> list[Any]:
         return list(

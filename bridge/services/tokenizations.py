@@ -107,7 +107,8 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
         block_start=block.start,
         block_end=block.end,
         quantity=tonnes,
-        vintage_pk=vintage.id,
+        # The object, not only its key: the response reads it after the commit without a query.
+        vintage=vintage,
         beneficiary=request.beneficiary,
         lock_id=lock_id,
         serial_hash=serial_hash,

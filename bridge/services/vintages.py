@@ -8,6 +8,7 @@ from eth_abi import encode
 from eth_utils import keccak
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bridge.catalog import REGISTRY_CODES, Category, Registry
 from bridge.db import outbox
@@ -88,7 +89,7 @@ def ensure_vintage(
 
     vintage = session.scalars(select(Vintage).where(Vintage.key == key)).first()
     if vintage is None:
-        vintage = Vintage(project_pk=project.id, vintage_start=start, vintage_end=end, key=key)
+        vintage = Vintage(project=project, vintage_start=start, vintage_end=end, key=key)
         session.add(vintage)
         session.flush()
         creation = outbox.enqueue(
@@ -112,6 +113,9 @@ def ensure_vintage(
         )
         session.flush()
         vintage.creation_item_pk = creation.id
+    else:
+        # Responses read the project after the commit: hand it over now rather than query again.
+        set_committed_value(vintage, "project", project)
     return vintage
 
 
