@@ -440,7 +440,7 @@ class Sender:
                 if block_hash != item.block_hash:
                     self._set_block(session, item, block, block_hash)
                     changed = True
-                if block in canonical and canonical[block] == block_hash:
+                if canonical.get(block) == block_hash:
                     outbox.mark(item, "final")
                     changed = True
             session.commit()
