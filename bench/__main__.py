@@ -145,6 +145,15 @@ def report(results: dict[str, Any]) -> str:
         "",
         "The floor counts only what the operation must write (see `floor_parts` in results.json): 21,000 intrinsic, its calldata, each storage write (cold, EIP-2929/2200/3529) and the standard events.",
         "",
+        "Measured beside the rows: "
+        + "; ".join(
+            f"{r['operation']}, {what}: {gas:,}"
+            for r in results["gas"]
+            for what, gas in r["extra"].items()
+            if isinstance(gas, int) and what != "clone_bytes"
+        )
+        + ".",
+        "",
     ]
     lines += [
         "## Batch mint (`mintBatch`, new holders)",

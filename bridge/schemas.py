@@ -309,9 +309,14 @@ class CertificatePublic(BaseModel):
     symbol: str | None
     retired_at: datetime
     reason: str
-    reason_text: str
+    reason_text: str | None = Field(
+        description="From the Retired event; null until one matching `details_hash` is found."
+    )
     beneficiary: str
-    beneficiary_name: str
+    beneficiary_name: str | None = Field(
+        description="From the Retired event; null until one matching `details_hash` is found."
+    )
+    details_hash: str = Field(description="keccak256(abi.encode(beneficiaryName, reasonText)), on-chain.")
     amount_wei: str
     registry_reference: str | None
     retirement_id: int | None

@@ -373,7 +373,7 @@ class Sender:
             return
         elif item.kind == "confirm_retirement":
             certificate = self.chain.certificate.functions.retirement(payload["certificate_id"]).call()
-            if certificate[7]:  # registryReference already written
+            if certificate[6]:  # registryReference already written
                 self._record_certified(session, payload)
                 outbox.mark(item, "final", last_error=f"already confirmed ({reason})")
                 return

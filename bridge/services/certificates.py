@@ -1,5 +1,10 @@
 """Retirement certificates: the on-chain record (the ERC-721 is the source of truth), with what the
-bridge knows of its registry retirement beside it."""
+bridge knows of its registry retirement beside it.
+
+The certificate stores a hash of the beneficiary's name and the reason's text, not the texts (a slot per
+32 bytes would cost more than the rest of the retirement). The texts come from the vintage's `Retired`
+event, as the listener recorded it or, before that, from the chain's log, and are shown only when they
+match the stored hash."""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from eth_abi import encode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3Exception
 
 from bridge.chain.contracts import Chain
@@ -31,9 +38,9 @@ def read_certificate(session: Session, chain: Chain, certificate_id: int) -> Cer
     except (OSError, ValueError, Web3Exception) as err:
         raise ChainUnavailable(f"could not read the certificate: {err}") from err
     try:
-        (vintage, retired_at, reason, beneficiary, amount, beneficiary_name, reason_text, reference) = (
-            certificate.retirement(certificate_id).call()
-        )
+        (vintage, retired_at, reason, beneficiary, amount, details_hash, reference) = certificate.retirement(
+            certificate_id
+        ).call()
         metadata = _metadata(certificate.tokenURI(certificate_id).call())
     except (OSError, ValueError, Web3Exception) as err:
         raise ChainUnavailable(f"could not read the certificate: {err}") from err
@@ -41,6 +48,12 @@ def read_certificate(session: Session, chain: Chain, certificate_id: int) -> Cer
     retirement = session.scalars(
         select(Retirement).where(Retirement.certificate_id == certificate_id)
     ).first()
+    if retirement is not None:
+        texts: tuple[str, str] | None = (retirement.beneficiary_name, retirement.reason_text)
+    else:
+        texts = _texts_from_log(chain, vintage, certificate_id)
+    if texts is not None and details_hash_of(*texts) != bytes(details_hash):
+        texts = None  # not what the certificate committed to: show nothing rather than something false
     return CertificatePublic(
         id=certificate_id,
         owner=owner,
@@ -49,9 +62,10 @@ def read_certificate(session: Session, chain: Chain, certificate_id: int) -> Cer
         symbol=symbol(known) if known else None,
         retired_at=datetime.fromtimestamp(retired_at, UTC),
         reason=REASONS[reason] if reason < len(REASONS) else str(reason),
-        reason_text=reason_text,
+        reason_text=texts[1] if texts else None,
         beneficiary=beneficiary,
-        beneficiary_name=beneficiary_name,
+        beneficiary_name=texts[0] if texts else None,
+        details_hash="0x" + bytes(details_hash).hex(),
         amount_wei=str(amount),
         registry_reference=reference or None,
         retirement_id=retirement.id if retirement else None,
@@ -59,6 +73,28 @@ def read_certificate(session: Session, chain: Chain, certificate_id: int) -> Cer
         tx_hash=retirement.tx_hash if retirement else None,
         metadata=metadata,
     )
+
+
+def details_hash_of(beneficiary_name: str, reason_text: str) -> bytes:
+    """What a certificate stores for the texts: `keccak256(abi.encode(beneficiaryName, reasonText))`."""
+    return bytes(Web3.keccak(encode(["string", "string"], [beneficiary_name, reason_text])))
+
+
+def _texts_from_log(chain: Chain, vintage: str, certificate_id: int) -> tuple[str, str] | None:
+    """The texts of the `Retired` event that issued `certificate_id`, read from the chain (the listener
+    has not applied it yet)."""
+    token = chain.vintage(vintage)
+    try:
+        logs = token.events.Retired().get_logs(
+            from_block=int(chain.deployment["block"]),
+            argument_filters={"certificateId": certificate_id},
+        )
+    except (OSError, ValueError, Web3Exception) as err:
+        raise ChainUnavailable(f"could not read the retirement: {err}") from err
+    if not logs:
+        return None
+    args = logs[0]["args"]
+    return str(args["beneficiaryName"]), str(args["reasonText"])
 
 
 def _metadata(uri: str) -> dict[str, Any]:

@@ -12,8 +12,10 @@ enum RetirementReason {
 }
 
 /**
- * @dev What one retirement certificate records. The first two fields pack into one storage slot each,
- * so a certificate with short texts costs four new slots.
+ * @dev What one retirement certificate records: three new storage slots, whatever the length of the texts.
+ * The beneficiary's name and the reason's text are in the vintage's {IVintageToken-Retired} event;
+ * `detailsHash` commits to them (see {RetirementDetails}), so anyone holding the event can prove them.
+ * Storing the texts themselves would cost a slot (22,100 gas) per 32 bytes.
  */
 struct Retirement {
     address vintage;
@@ -21,9 +23,16 @@ struct Retirement {
     RetirementReason reason;
     address beneficiary;
     uint96 amount;
-    string beneficiaryName;
-    string reasonText;
+    bytes32 detailsHash;
     string registryReference;
+}
+
+/// @dev The commitment a certificate stores to the retirement's texts.
+library RetirementDetails {
+    /// @dev `keccak256(abi.encode(beneficiaryName, reasonText))`.
+    function hash(string memory beneficiaryName, string memory reasonText) internal pure returns (bytes32) {
+        return keccak256(abi.encode(beneficiaryName, reasonText));
+    }
 }
 
 /// @dev One ERC-721 certificate per on-chain retirement of vintage tokens.

@@ -55,8 +55,7 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
         stored.reason = r.reason;
         stored.beneficiary = r.beneficiary;
         stored.amount = r.amount;
-        stored.beneficiaryName = r.beneficiaryName;
-        stored.reasonText = r.reasonText;
+        stored.detailsHash = r.detailsHash;
         // Not a safe mint: a retirement must not depend on, or call into, the receiver.
         _mint(owner, certificateId);
         emit CertificateIssued(certificateId, r.vintage, owner, r.amount, r.reason);
@@ -90,7 +89,11 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
         return _totalIssued;
     }
 
-    /// @notice The certificate as JSON metadata, in a data URI.
+    /**
+     * @notice The certificate as JSON metadata, in a data URI.
+     * @dev The beneficiary's name and the reason's text are not stored (see {Retirement}): the metadata
+     * names the beneficiary's address and carries `detailsHash`.
+     */
     function tokenURI(uint256 certificateId) public view override returns (string memory) {
         _requireOwned(certificateId);
         Retirement storage r = _retirements[certificateId];
@@ -100,7 +103,7 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
             '","description":"',
             _tonnes(r.amount),
             " t CO2e retired for ",
-            r.beneficiaryName.escapeJSON(),
+            r.beneficiary.toChecksumHexString(),
             '","attributes":[',
             _attribute("vintage", r.vintage.toChecksumHexString()),
             ",",
@@ -110,7 +113,7 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
             ",",
             _attribute("reason", uint256(r.reason).toString()),
             ",",
-            _attribute("reasonText", r.reasonText.escapeJSON()),
+            _attribute("detailsHash", uint256(r.detailsHash).toHexString(32)),
             ",",
             _attribute("retiredAt", uint256(r.retiredAt).toString()),
             ",",

@@ -65,8 +65,7 @@ contract MaliciousVintage is ERC20 {
                     reason: RetirementReason.Compliance,
                     beneficiary: beneficiary,
                     amount: uint96(amount),
-                    beneficiaryName: "Forged",
-                    reasonText: "credits that never existed",
+                    detailsHash: keccak256("credits that never existed"),
                     registryReference: ""
                 })
             );

@@ -11,7 +11,7 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IVintageToken} from "./IVintageToken.sol";
 import {IVintageFactory} from "./IVintageFactory.sol";
 import {VintageAttributes, VintageAttributesCodec} from "./VintageAttributes.sol";
-import {IRetirementCertificate, Retirement, RetirementReason} from "../certificates/IRetirementCertificate.sol";
+import {IRetirementCertificate, Retirement, RetirementDetails, RetirementReason} from "../certificates/IRetirementCertificate.sol";
 
 /**
  * @dev The token of one registry project vintage (Toucan TCO2 style), deployed by {VintageFactory} as an
@@ -127,8 +127,7 @@ contract VintageToken is ERC20Pausable, ERC20Permit, IVintageToken {
                 reason: reason,
                 beneficiary: owner,
                 amount: SafeCast.toUint96(amount),
-                beneficiaryName: beneficiaryName,
-                reasonText: reasonText,
+                detailsHash: RetirementDetails.hash(beneficiaryName, reasonText),
                 registryReference: ""
             })
         );

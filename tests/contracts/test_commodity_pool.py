@@ -2,7 +2,7 @@ import ape
 import pytest
 
 from bridge.catalog import POOLS, Category, Label, Registry
-from tests.contracts.vintages import TONNE, create_vintage, mint, reverts_named, reverts_with
+from tests.contracts.vintages import TONNE, create_vintage, details_hash, mint, reverts_named, reverts_with
 
 ZERO = "0x0000000000000000000000000000000000000000"
 COMPLIANCE = 2
@@ -258,7 +258,9 @@ def test_retire_from_pool_retires_and_certifies_the_caller(pools, forest, certif
     event = receipt.events.filter(cet.RetiredFromPool)[0]
     assert (event.account, event.vintage, event.amount) == (alice.address, forest.address, 4 * TONNE - fee)
     assert certificate.ownerOf(event.certificateId) == bob.address
-    assert certificate.retirement(event.certificateId).beneficiaryName == "Bob's Bakery"
+    assert certificate.retirement(event.certificateId).detailsHash == details_hash(
+        "Bob's Bakery", "2026 footprint"
+    )
     assert forest.totalSupply() == supply_before - (4 * TONNE - fee)
     assert cet.totalSupply() == forest.balanceOf(cet)
 

@@ -4,7 +4,7 @@ import json
 import ape
 import pytest
 
-from tests.contracts.vintages import TONNE, create_vintage, mint
+from tests.contracts.vintages import TONNE, create_vintage, details_hash, mint
 
 ZERO = "0x0000000000000000000000000000000000000000"
 COMPLIANCE = 2
@@ -27,6 +27,7 @@ def test_issue_records_the_retirement(certificate, retired, alice, chain):
     assert record.vintage == vintage.address
     assert record.amount == 3 * TONNE + TONNE // 2
     assert record.reason == COMPLIANCE
+    assert record.detailsHash == details_hash('Fabrik "Nord" GmbH', "CORSIA 2024")
     assert 0 < record.retiredAt <= chain.pending_timestamp
     assert certificate.ownerOf(certificate_id) == alice.address
 
@@ -45,7 +46,7 @@ def test_issue_emits_certificate_issued(project, factory, bridge_account, certif
 
 
 def test_only_factory_vintages_issue_certificates(certificate, stranger):
-    fake = (stranger.address, 0, 0, stranger.address, TONNE, "me", "free credits", "")
+    fake = (stranger.address, 0, 0, stranger.address, TONNE, details_hash("me", "free credits"), "")
     with ape.reverts(certificate.CertificateUnauthorizedIssuer, caller=stranger.address):
         certificate.issue(stranger, fake, sender=stranger)
 
@@ -74,19 +75,19 @@ def test_confirmation_is_registrar_only_and_validated(certificate, retired, brid
         certificate.confirmRegistryRetirement(10**9, "REF", sender=bridge_account)
 
 
-def test_token_uri_is_json_with_escaped_text(certificate, retired, bridge_account):
+def test_token_uri_is_json_committing_to_the_texts(certificate, retired, bridge_account, alice):
     vintage, certificate_id = retired
-    certificate.confirmRegistryRetirement(certificate_id, "GS-R-77", sender=bridge_account)
+    certificate.confirmRegistryRetirement(certificate_id, 'GS-R-77 "B"', sender=bridge_account)
     uri = certificate.tokenURI(certificate_id)
     assert uri.startswith("data:application/json;base64,")
     metadata = json.loads(base64.b64decode(uri.split(",", 1)[1]))
     values = {a["trait_type"]: a["value"] for a in metadata["attributes"]}
     assert metadata["name"] == f"Carbon retirement certificate #{certificate_id}"
-    assert metadata["description"] == '3.5 t CO2e retired for Fabrik "Nord" GmbH'
+    assert metadata["description"] == f"3.5 t CO2e retired for {alice.address}"
     assert values["amount"] == "3.5"
     assert values["vintage"] == vintage.address
-    assert values["registryReference"] == "GS-R-77"
-    assert values["reasonText"] == "CORSIA 2024"
+    assert values["registryReference"] == 'GS-R-77 "B"'
+    assert values["detailsHash"] == "0x" + details_hash('Fabrik "Nord" GmbH', "CORSIA 2024").hex()
 
 
 def test_unknown_certificates_have_no_retirement(certificate):

@@ -2,7 +2,15 @@ import ape
 import pytest
 
 from bridge.catalog import Category, Label, Registry
-from tests.contracts.vintages import TONNE, b32, create_vintage, mint, reverts_named, sign_permit
+from tests.contracts.vintages import (
+    TONNE,
+    b32,
+    create_vintage,
+    details_hash,
+    mint,
+    reverts_named,
+    sign_permit,
+)
 
 ZERO = "0x0000000000000000000000000000000000000000"
 ENVIRONMENTAL_BENEFIT, ON_BEHALF, COMPLIANCE, ECOLOGICAL_DAMAGE, OTHER = range(5)
@@ -80,8 +88,7 @@ def test_retire_burns_and_issues_a_certificate(vintage, certificate, alice, bob)
     assert record.vintage == vintage.address
     assert record.amount == TONNE // 4
     assert record.beneficiary == bob.address
-    assert record.beneficiaryName == "Acme Airlines"
-    assert record.reasonText == "Flights 2026 Q1"
+    assert record.detailsHash == details_hash("Acme Airlines", "Flights 2026 Q1")
     assert record.registryReference == ""
 
 

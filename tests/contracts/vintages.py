@@ -11,6 +11,7 @@ from typing import Any
 import ape
 import pytest
 from ape.exceptions import ContractLogicError
+from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
@@ -20,6 +21,11 @@ from bridge.catalog import Category, Label, Registry
 
 TONNE = 10**18
 _lock_counter = itertools.count(1)
+
+
+def details_hash(beneficiary_name: str, reason_text: str) -> bytes:
+    """What a certificate stores for its texts: keccak256(abi.encode(beneficiaryName, reasonText))."""
+    return keccak(encode(["string", "string"], [beneficiary_name, reason_text]))
 
 
 def b32(text: str) -> bytes:

@@ -135,6 +135,14 @@ def test_transfer_retire_and_registry_confirmation_update_the_certificate(bridge
     assert retired["reason"] == "on_behalf_of_organisation"
     assert sum(s["quantity"] for s in retired["serials"]) == 2
     assert retired["status"] == "pending_registry"
+    # The certificate stores only a hash of the texts; the bridge shows the texts that match it.
+    certificate = bridge.get(f"/certificates/{retired['certificate_id']}").json()
+    assert (certificate["beneficiary_name"], certificate["reason_text"]) == ("Bob's Bakery", "2026 footprint")
+    assert (
+        certificate["details_hash"]
+        == "0x"
+        + bytes(bridge.chain.certificate.functions.retirement(retired["certificate_id"]).call()[5]).hex()
+    )
 
     bridge.transact(BOB, token.functions.retire(TONNE // 2, BOB_ADDRESS, "Bob's Bakery", 1, ""))
     completing = bridge.wait_for("/retirements", lambda page: page["items"][0]["id"] != retired["id"])[
@@ -146,7 +154,7 @@ def test_transfer_retire_and_registry_confirmation_update_the_certificate(bridge
     assert response.status_code == 200, response.text
     bridge.wait_for(f"/retirements/{retired['id']}", lambda r: r["status"] == "confirmed")
     certificate = bridge.chain.certificate.functions.retirement(retired["certificate_id"]).call()
-    assert certificate[7] == "VCS-RET-0042"
+    assert certificate[6] == "VCS-RET-0042"
     again = bridge.post(f"/retirements/{retired['id']}/confirm", {"registry_reference": "VCS-RET-0042"})
     assert again.status_code == 409
 
