@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     mint_batch: int = Field(
         default=50, ge=1, le=200, description="Most mints one transaction carries when requests queue up."
     )
+    sender_pipeline: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="With mint_batch 1: how many items the sender signs in one commit before broadcasting.",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     run_workers: bool = Field(default=True, description="`serve` also runs the sender and listener.")

@@ -22,6 +22,7 @@ def make_sender(settings: Settings, sessions: sessionmaker[Session], chain: Chai
         receipt_timeout=settings.receipt_timeout,
         lease_seconds=settings.lease_seconds,
         mint_batch=settings.mint_batch,
+        pipeline=settings.sender_pipeline,
     )
 
 

@@ -9,6 +9,10 @@ until they are `confirmations` deep: one whose block was reorganised away is bro
 same bytes, until it is mined again. The contract's one-mint-per-lock rule is the last line of defence:
 a mint that reverts because its lock already minted is settled as minted, never sent again.
 
+Without batching the sender pipelines: it signs the ready items it claims (up to `pipeline`) with
+consecutive nonces in one commit, broadcasts them all, then settles their receipts in one commit, so
+the database and the chain see one round trip per step rather than per item.
+
 Several senders (processes, with different names) can share one PostgreSQL queue: leases and
 SKIP LOCKED keep them on different items, and the nonce row lock orders their nonces.
 """
@@ -78,6 +82,7 @@ class Sender:
         receipt_timeout: float = 30.0,
         lease_seconds: float = 15.0,
         mint_batch: int = 1,
+        pipeline: int = 16,
     ) -> None:
         assert chain.account is not None, "the sender needs a signing account"
         self.sessions = sessions
@@ -89,6 +94,7 @@ class Sender:
         self.receipt_timeout = receipt_timeout
         self.lease_seconds = max(lease_seconds, receipt_timeout + 5)
         self.mint_batch = mint_batch
+        self.pipeline = max(pipeline, 1)
         self._last_finality_pass = 0.0
 
     def run(self, stop: threading.Event) -> None:
@@ -118,17 +124,29 @@ class Sender:
             time.sleep(0.05)
 
     def step(self) -> bool:
-        """Advances one item by one stage (and follows mined ones); False when idle."""
+        """Advances the items it claims by one stage (and follows mined ones); False when idle.
+
+        Without batching it claims up to `pipeline` items, signs them all in one commit, broadcasts
+        them, and settles their receipts in one commit; with batching it claims one item, which takes
+        the ready mints behind it along.
+        """
         followed = self._finality_pass()
         with self.sessions() as session:
-            item = outbox.claim(session, self.name, self.lease_seconds)
+            limit = 1 if self.mint_batch > 1 else self.pipeline
+            claimed = [
+                (item.id, item.status) for item in outbox.claim(session, self.name, self.lease_seconds, limit)
+            ]
             session.commit()
-            if item is None:
-                return followed
-            item_id, status = item.id, item.status
-        if status == "queued" and not self._sign(item_id):
-            return True
-        self._settle_when_mined(item_id)
+        if not claimed:
+            return followed
+        queued = [item_id for item_id, status in claimed if status == "queued"]
+        # Items signed before (a restart, or not mined yet) keep their nonces, lower than any new one.
+        waiting = [item_id for item_id, status in claimed if status == "sent"]
+        if self.mint_batch > 1:
+            signed = [item_id for item_id in queued if self._sign(item_id)]
+        else:
+            signed = self._sign_all(queued)
+        self._settle(self._await_receipts(waiting + signed, fresh=set(signed)))
         return True
 
     # -- signing -------------------------------------------------------------------------------
@@ -168,16 +186,7 @@ class Sender:
                     "chainId": self.chain.chain_id,
                 }
             )
-            signed: SignedTransaction = self.account.sign_transaction(tx)
-            for member in group:
-                outbox.mark(
-                    member,
-                    "sent",
-                    nonce=nonce,
-                    tx_hash=_hex(signed.hash),
-                    raw_tx=_hex(signed.raw_transaction),
-                    attempts=member.attempts + 1,
-                )
+            self._store_signed(item, group, tx)
             session.commit()
             logger.info(
                 "sender %s: item %s (%s%s) signed, nonce %s",
@@ -189,6 +198,85 @@ class Sender:
             )
             _failpoint("after_sign")
             return True
+
+    def _sign_all(self, item_ids: list[int]) -> list[int]:
+        """Signs the queued items in one commit, nonces in item order; the ids it signed.
+
+        The chain is asked (gas estimates, fees, the pending nonce) between two short transactions,
+        never inside one; the second re-checks that each item is still queued and leased to us.
+        """
+        if not item_ids:
+            return []
+        calls: dict[int, Any] = {}
+        with self.sessions() as session:
+            for item_id in item_ids:
+                item = session.get_one(OutboxItem, item_id)
+                if item.status == "queued" and item.lease_owner == self.name:
+                    call = self._contract_call(session, item)  # None: settled as failed
+                    if call is not None:
+                        calls[item_id] = call
+            session.commit()
+        if not calls:
+            return []
+        fees = self._fees()
+        built: dict[int, dict[str, Any]] = {}
+        reverted: dict[int, str] = {}
+        for item_id, call in calls.items():
+            try:
+                gas = call.estimate_gas({"from": self.account.address})
+            except ContractLogicError as err:
+                reverted[item_id] = _revert_reason(err)
+                continue
+            built[item_id] = call.build_transaction(
+                {
+                    "from": self.account.address,
+                    "nonce": 0,  # taken below, under the nonce row's lock
+                    "gas": gas + gas // 5,
+                    "chainId": self.chain.chain_id,
+                    **fees,
+                }
+            )
+        chain_pending = self.chain.w3.eth.get_transaction_count(self.account.address, "pending")
+        signed_ids: list[int] = []
+        with self.sessions() as session:
+            for item_id in calls:
+                item = session.get_one(OutboxItem, item_id, with_for_update=True)
+                if item.status != "queued" or item.lease_owner != self.name:
+                    continue
+                if item_id in reverted:
+                    self._settle_reverted(session, item, reverted[item_id])
+                    continue
+                tx = built[item_id]
+                tx["nonce"] = outbox.take_nonce(session, self.account.address, chain_pending)
+                self._store_signed(item, [item], tx)
+                signed_ids.append(item_id)
+            session.commit()
+        if signed_ids:
+            logger.info("sender %s: signed items %s", self.name, signed_ids)
+            _failpoint("after_sign")
+        return signed_ids
+
+    def _fees(self) -> dict[str, int]:
+        """EIP-1559 fees for the transactions signed now: one lookup for all of them."""
+        w3 = self.chain.w3
+        base = w3.eth.get_block("latest").get("baseFeePerGas")
+        if base is None:  # a chain without EIP-1559
+            return {"gasPrice": int(w3.eth.gas_price)}
+        tip = int(w3.eth.max_priority_fee)
+        return {"maxFeePerGas": 2 * int(base) + tip, "maxPriorityFeePerGas": tip}
+
+    def _store_signed(self, item: OutboxItem, group: list[OutboxItem], tx: dict[str, Any]) -> None:
+        """Signs `tx` and stores its bytes and hash on every item it carries (the caller commits)."""
+        signed: SignedTransaction = self.account.sign_transaction(tx)
+        for member in group:
+            outbox.mark(
+                member,
+                "sent",
+                nonce=tx["nonce"],
+                tx_hash=_hex(signed.hash),
+                raw_tx=_hex(signed.raw_transaction),
+                attempts=member.attempts + 1,
+            )
 
     def _batch(
         self, session: Session, item: OutboxItem, single: Any
@@ -263,34 +351,44 @@ class Sender:
 
     # -- receipts ------------------------------------------------------------------------------
 
-    def _settle_when_mined(self, item_id: int) -> None:
+    def _await_receipts(self, item_ids: list[int], fresh: set[int]) -> list[tuple[str, TxReceipt]]:
+        """Broadcasts the sent items' stored bytes (all of them, then waits), unless mined already;
+        the receipts that came. A transaction still pending keeps its items leased to this sender,
+        which broadcasts it again next step. Items in `fresh` were signed just now: none is mined."""
         with self.sessions() as session:
-            item = session.get_one(OutboxItem, item_id)
-            if item.status != "sent":
-                return
-            tx_hash, raw_tx = item.tx_hash, item.raw_tx
-        assert tx_hash and raw_tx
-        receipt = self._receipt(tx_hash)
-        if receipt is None:
-            if not self._broadcast(item_id, raw_tx, tx_hash):
-                return
-            _failpoint("after_broadcast")
-            receipt = self._wait_for_receipt(tx_hash)
-        if receipt is None:
-            return  # still pending: this sender keeps the lease and broadcasts again next step
+            stored: dict[str, tuple[int, str]] = {}
+            for item_id in item_ids:
+                item = session.get_one(OutboxItem, item_id)
+                if item.status == "sent" and item.tx_hash and item.raw_tx:
+                    stored.setdefault(item.tx_hash, (item_id, item.raw_tx))
+        mined: list[tuple[str, TxReceipt]] = []
+        pending: list[str] = []
+        for tx_hash, (item_id, raw_tx) in stored.items():
+            receipt = None if item_id in fresh else self._receipt(tx_hash)
+            if receipt is not None:
+                mined.append((tx_hash, receipt))
+            elif self._broadcast(item_id, raw_tx, tx_hash):
+                _failpoint("after_broadcast")
+                pending.append(tx_hash)
+        return mined + self._wait_for_receipts(pending)
+
+    def _settle(self, receipts: list[tuple[str, TxReceipt]]) -> None:
+        """Records what the mined transactions did, all in one commit."""
+        if not receipts:
+            return
         with self.sessions() as session:
-            # Every item this transaction carries (several for a batch mint), in one commit.
-            items = outbox.sent_with(session, tx_hash)
-            if not items:
-                return  # another sender settled it meanwhile
-            for item in items:
-                if receipt["status"] == 1:
-                    self._settle_success(session, item, receipt)
-                elif len(items) > 1:
-                    self._settle_reverted_batch(session, item)
-                else:
-                    self._settle_reverted(session, item, "reverted on-chain", receipt)
-                outbox.release(item)
+            for tx_hash, receipt in receipts:
+                # Every item this transaction carries (several for a batch mint); none if another
+                # sender settled it meanwhile.
+                items = outbox.sent_with(session, tx_hash)
+                for item in items:
+                    if receipt["status"] == 1:
+                        self._settle_success(session, item, receipt)
+                    elif len(items) > 1:
+                        self._settle_reverted_batch(session, item)
+                    else:
+                        self._settle_reverted(session, item, "reverted on-chain", receipt)
+                    outbox.release(item)
             _failpoint("before_settle_commit")
             session.commit()
 
@@ -333,14 +431,23 @@ class Sender:
             return None
         return int(tx["blockNumber"]), _hex(tx["blockHash"])
 
-    def _wait_for_receipt(self, tx_hash: str) -> TxReceipt | None:
+    def _wait_for_receipts(self, tx_hashes: list[str]) -> list[tuple[str, TxReceipt]]:
+        """The receipts of those transactions that are mined within `receipt_timeout`."""
+        found: list[tuple[str, TxReceipt]] = []
+        waiting = list(tx_hashes)
         deadline = time.monotonic() + self.receipt_timeout
-        while time.monotonic() < deadline:
-            receipt = self._receipt(tx_hash)
-            if receipt is not None:
-                return receipt
-            time.sleep(0.02)
-        return None
+        while waiting:
+            for tx_hash in list(waiting):
+                receipt = self._receipt(tx_hash)
+                if receipt is None:
+                    break  # nonces mine in order: the later ones are not in yet either
+                found.append((tx_hash, receipt))
+                waiting.remove(tx_hash)
+            if waiting:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
+        return found
 
     def _settle_success(self, session: Session, item: OutboxItem, receipt: TxReceipt) -> None:
         payload = outbox.payload_of(item)

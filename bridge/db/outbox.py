@@ -69,10 +69,9 @@ def _lease_ready(
     return items
 
 
-def claim(session: Session, worker: str, lease_seconds: float) -> OutboxItem | None:
-    """Leases the oldest item that needs sending (`queued` and ready, or `sent` and not mined yet)."""
-    items = _lease_ready(session, worker, lease_seconds, 1, OutboxItem.status.in_(("queued", "sent")))
-    return items[0] if items else None
+def claim(session: Session, worker: str, lease_seconds: float, limit: int = 1) -> list[OutboxItem]:
+    """Leases the oldest items that need sending (`queued` and ready, or `sent` and not mined yet)."""
+    return _lease_ready(session, worker, lease_seconds, limit, OutboxItem.status.in_(("queued", "sent")))
 
 
 def claim_more_mints(

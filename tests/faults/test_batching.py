@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -86,4 +87,45 @@ def test_a_batch_that_would_revert_mints_the_good_orders_and_fails_only_the_bad(
         # A failed mint frees its serials: none of the paused vintage's new blocks stay locked.
         held = {lock["tokenization_id"] for lock in bridge.get("/locks", limit=500)["items"]}
         assert held.isdisjoint(ids[2021])
+        assert_reserves_balance(bridge)
+
+
+def test_without_batching_queued_mints_are_pipelined_one_transaction_each(tmp_path: Path) -> None:
+    """Several items signed in one commit with consecutive nonces, broadcast together; one that would
+    revert (its vintage paused) is settled without a nonce, so the others leave no gap."""
+    with bridge_processes(
+        tmp_path, f"sqlite:///{tmp_path / 'bridge.db'}", mint_batch="1", sender_pipeline="8"
+    ) as bridge:
+        bridge.start_api()
+        bridge.start_sender()
+        bridge.start_listener()
+        first = {
+            year: bridge.post(
+                "/tokenizations", tokenization(vintage_serial(year, 5_000_000, 5_000_000))
+            ).json()
+            for year in (2020, 2021)
+        }
+        wait_until_settled(bridge)
+        paused = bridge.get(f"/tokenizations/{first[2021]['id']}")["vintage"]["token_address"]
+        bridge.kill("sender-1")
+        bridge.transact(0, bridge.chain.vintage(paused).functions.pause())
+
+        ids: dict[int, list[str]] = {2020: [], 2021: []}
+        for i in range(20):
+            year = 2021 if i == 5 else 2020
+            start = 6_000_000 + i * 100
+            ids[year].append(
+                bridge.post("/tokenizations", tokenization(vintage_serial(year, start, start))).json()["id"]
+            )
+        bridge.start_sender()
+        wait_until_settled(bridge)
+
+        minted = [bridge.get(f"/tokenizations/{i}") for i in ids[2020]]
+        assert all(t["status"] == "minted" for t in minted)
+        failed = bridge.get(f"/tokenizations/{ids[2021][0]}")
+        assert failed["status"] == "failed" and "EnforcedPause" in failed["failure_reason"]
+        nonces = sorted(bridge.w3.eth.get_transaction(t["tx_hash"])["nonce"] for t in minted)
+        assert nonces == list(range(nonces[0], nonces[0] + len(minted)))  # one each, no gap
+        rounds = re.findall(r"signed items \[([\d, ]+)\]", bridge.log("sender-1", tail=None))
+        assert max(len(r.split(",")) for r in rounds) > 1, rounds  # queued items went out together
         assert_reserves_balance(bridge)
