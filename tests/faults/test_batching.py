@@ -28,6 +28,22 @@ def tx_hashes(bridge: Processes) -> dict[str, str]:
     return {row.id: row.tx_hash for row in rows if row.status == "minted"}
 
 
+def two_vintages_one_paused(bridge: Processes, serial: int) -> None:
+    """Runs the bridge until the 2020 and 2021 vintages of one project have their tokens, then stops
+    the sender and pauses the 2021 token: its mints queued from now on would revert."""
+    bridge.start_api()
+    bridge.start_sender()
+    bridge.start_listener()
+    first = {
+        year: bridge.post("/tokenizations", tokenization(vintage_serial(year, serial, serial))).json()
+        for year in (2020, 2021)
+    }
+    wait_until_settled(bridge)
+    paused = bridge.get(f"/tokenizations/{first[2021]['id']}")["vintage"]["token_address"]
+    bridge.kill("sender-1")
+    bridge.transact(0, bridge.chain.vintage(paused).functions.pause())
+
+
 def test_mints_queued_while_no_sender_runs_go_out_in_one_batch(tmp_path: Path) -> None:
     with bridge_processes(tmp_path, f"sqlite:///{tmp_path / 'bridge.db'}", mint_batch="50") as bridge:
         bridge.start_api()
@@ -54,23 +70,7 @@ def test_mints_queued_while_no_sender_runs_go_out_in_one_batch(tmp_path: Path) -
 
 def test_a_batch_that_would_revert_mints_the_good_orders_and_fails_only_the_bad(tmp_path: Path) -> None:
     with bridge_processes(tmp_path, f"sqlite:///{tmp_path / 'bridge.db'}", mint_batch="50") as bridge:
-        bridge.start_api()
-        bridge.start_sender()
-        bridge.start_listener()
-        # Two vintages of the same project (2020 and 2021), each with its token created.
-        first = {
-            year: bridge.post(
-                "/tokenizations", tokenization(vintage_serial(year, 3_000_000, 3_000_000))
-            ).json()
-            for year in (2020, 2021)
-        }
-        wait_until_settled(bridge)
-        tokens = {
-            year: bridge.get(f"/tokenizations/{t['id']}")["vintage"]["token_address"]
-            for year, t in first.items()
-        }
-        bridge.kill("sender-1")
-        bridge.transact(0, bridge.chain.vintage(tokens[2021]).functions.pause())
+        two_vintages_one_paused(bridge, 3_000_000)
 
         ids: dict[int, list[str]] = {2020: [], 2021: []}
         for i in range(12):
@@ -96,19 +96,7 @@ def test_without_batching_queued_mints_are_pipelined_one_transaction_each(tmp_pa
     with bridge_processes(
         tmp_path, f"sqlite:///{tmp_path / 'bridge.db'}", mint_batch="1", sender_pipeline="8"
     ) as bridge:
-        bridge.start_api()
-        bridge.start_sender()
-        bridge.start_listener()
-        first = {
-            year: bridge.post(
-                "/tokenizations", tokenization(vintage_serial(year, 5_000_000, 5_000_000))
-            ).json()
-            for year in (2020, 2021)
-        }
-        wait_until_settled(bridge)
-        paused = bridge.get(f"/tokenizations/{first[2021]['id']}")["vintage"]["token_address"]
-        bridge.kill("sender-1")
-        bridge.transact(0, bridge.chain.vintage(paused).functions.pause())
+        two_vintages_one_paused(bridge, 5_000_000)
 
         ids: dict[int, list[str]] = {2020: [], 2021: []}
         for i in range(20):
