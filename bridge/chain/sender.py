@@ -186,7 +186,7 @@ class Sender:
                     "chainId": self.chain.chain_id,
                 }
             )
-            self._store_signed(item, group, tx)
+            self._store_signed(group, tx)
             session.commit()
             logger.info(
                 "sender %s: item %s (%s%s) signed, nonce %s",
@@ -248,7 +248,7 @@ class Sender:
                     continue
                 tx = built[item_id]
                 tx["nonce"] = outbox.take_nonce(session, self.account.address, chain_pending)
-                self._store_signed(item, [item], tx)
+                self._store_signed([item], tx)
                 signed_ids.append(item_id)
             session.commit()
         if signed_ids:
@@ -265,7 +265,7 @@ class Sender:
         tip = int(w3.eth.max_priority_fee)
         return {"maxFeePerGas": 2 * int(base) + tip, "maxPriorityFeePerGas": tip}
 
-    def _store_signed(self, item: OutboxItem, group: list[OutboxItem], tx: dict[str, Any]) -> None:
+    def _store_signed(self, group: list[OutboxItem], tx: dict[str, Any]) -> None:
         """Signs `tx` and stores its bytes and hash on every item it carries (the caller commits)."""
         signed: SignedTransaction = self.account.sign_transaction(tx)
         for member in group:
