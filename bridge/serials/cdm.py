@@ -21,7 +21,25 @@ does not show; which printed digit is the LULUCF activity is our best reading, n
 A compact "party-type-start-end-cp-cp-project" form is refused: it has as many parts as the
 single-unit form and cannot be told from it.
 
-The issuance key is the first half without its serial number: "RW-5-2-2-0-7014".
+`issuance` is the first half without its serial number: "RW-5-2-2-0-7014".
+
+Identity (see `identity.py`). Decision 13/CMP.1 (annex, modalities for the accounting of
+assigned amounts) gives every Kyoto unit a serial number whose unit number is unique for the
+Party of origin (within a commitment period), and the ITL Data Exchange Standards carry a block
+as originating Party + start/end serial, with the commitment periods, type, LULUCF activity
+and project as attributes of the block (as in the registry schema published by the Danish
+National Archives, digidata.rigsarkivet.dk/aflevering/19013/table/unit_block). We could not
+read the standards' own text here, so the space is the coarsest safe reading:
+
+    space       "party=RW": the Party of origin alone. Not the commitment period: the applicable
+                one changes on carry-over (same units), and if numbers did restart with the
+                original one, the cost is a conflict refused loudly, not a unit locked twice.
+                Not the project or unit type: the number does not depend on them.
+    batch       "party=RW;project=7014;unit_type=5;original_cp=2": the serial has no batch id,
+                so the units of one project, type and original period stand for one batch
+    attributes  lulucf_activity (number canonical)
+
+`applicable_commitment_period` is mutable (see `MUTABLE`).
 """
 
 from __future__ import annotations
@@ -30,6 +48,7 @@ import re
 
 from bridge.catalog import Registry
 from bridge.serials.errors import SerialError
+from bridge.serials.identity import Identity, attributes, keyed, number
 from bridge.serials.layout import Layout
 from bridge.serials.model import SerialBlock
 from bridge.serials.values import country, one_of, unit_range
@@ -58,11 +77,18 @@ _PARTS = (
 UNIT_TYPES = {"5": "CER", "6": "tCER", "7": "lCER"}
 COMMITMENT_PERIODS = ("1", "2")
 
+#: Batch fields that may change after issuance: field -> why.
+MUTABLE = {
+    "applicable_commitment_period": "units carried over from the first commitment period to "
+    "the second keep their original period but change their applicable one",
+}
+
 
 class CdmLayout(Layout):
     registry = Registry.CDM
     name = "CDM (UNFCCC CDM registry)"
     pattern = _PATTERN
+    mutable = MUTABLE
 
     def build(self, match: re.Match[str], quantity: int | None) -> SerialBlock:
         last = "_last" if match["serial_last"] is not None else ""
@@ -92,7 +118,7 @@ class CdmLayout(Layout):
             issuance="-".join(match[part] for part in _PARTS),
             start=start,
             end=end,
-            project_id=match["project_id"],
+            project_id=number(match["project_id"]),
             country=country(match["country"]),
             fields=fields,
         )
@@ -101,6 +127,21 @@ class CdmLayout(Layout):
         party, unit_type, tail = block.issuance.split("-", 2)
         head = f"{party}-{unit_type}"
         return f"{head}-{block.start}-{tail} - {head}-{block.end}-{tail}"
+
+    def identity(self, block: SerialBlock) -> Identity:
+        fields = block.fields
+        party = block.country or ""
+        batch = keyed(
+            party=party,
+            project=number(block.project_id),
+            unit_type=number(fields["unit_type"]),
+            original_cp=number(fields["original_commitment_period"]),
+        )
+        return Identity(
+            space=keyed(party=party),
+            batch=batch,
+            attributes=attributes(lulucf_activity=number(fields["lulucf_activity"])),
+        )
 
 
 CDM = CdmLayout()

@@ -24,7 +24,15 @@ columns). We write a block as "<serial> <start>-<end>", one space between:
 
 A bare serial needs the quantity and means units 1..quantity; `.serial` always writes the
 range. Some early issuances are numbered from 0 (see `model._LOWEST_UNIT`): state their
-ranges explicitly. The issuance key is the serial alone.
+ranges explicitly. `issuance` is the serial alone.
+
+Identity (see `identity.py`): the serial names the issuance, and nothing else of its shape is
+sure enough to key on, so
+
+    space       the serial with every all-digit token written without leading zeros:
+                "CDC_01_1_1_321_14_1_2009" and "CDC_1_1_1_321_14_1_2009" are one issuance
+    batch       the same
+    attributes  what the serial shows: project_id, prefix, country, vintage_year, buffer
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import re
 
 from bridge.catalog import Registry
 from bridge.serials.errors import SerialError
+from bridge.serials.identity import Identity, attributes, number
 from bridge.serials.layout import Layout
 from bridge.serials.model import SerialBlock
 from bridge.serials.values import check_quantity, country, unit_range, year
@@ -84,7 +93,7 @@ class CercarbonoLayout(Layout):
             issuance=match["issuance"],
             start=start,
             end=end,
-            project_id=f"CDC-{match['number']}",
+            project_id=f"CDC-{number(match['number'])}",
             vintage_year=year(last, "vintage_year") if len(last) == 4 and last.isdigit() else None,
             country=country(letters[-1]) if letters else None,
             fields=fields,
@@ -92,6 +101,20 @@ class CercarbonoLayout(Layout):
 
     def render(self, block: SerialBlock) -> str:
         return f"{block.issuance} {block.start}-{block.end}"
+
+    def identity(self, block: SerialBlock) -> Identity:
+        serial = "_".join(number(token) for token in block.issuance.split("_"))
+        return Identity(
+            space=serial,
+            batch=serial,
+            attributes=attributes(
+                project_id=block.project_id,
+                prefix=block.fields["prefix"],
+                country=block.country,
+                vintage_year=block.vintage_year,
+                buffer=block.fields.get("buffer"),
+            ),
+        )
 
 
 CERCARBONO = CercarbonoLayout()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 
 from bridge.catalog import Registry
+from bridge.serials.identity import Identity
 from bridge.serials.model import SerialBlock
 
 
@@ -24,6 +26,9 @@ class Layout(ABC):
     pattern: re.Pattern[str]
     #: False when the shape is too loose to tell the registry from the text alone (free-text ids).
     detectable: bool = True
+    #: Fields that describe a batch but may change over its life, so are not batch attributes:
+    #: field -> why.
+    mutable: Mapping[str, str] = {}
 
     def match(self, text: str) -> re.Match[str] | None:
         return self.pattern.fullmatch(text)
@@ -35,6 +40,10 @@ class Layout(ABC):
     @abstractmethod
     def render(self, block: SerialBlock) -> str:
         """The serial text of `block` (one of this layout's blocks) for its current range."""
+
+    @abstractmethod
+    def identity(self, block: SerialBlock) -> Identity:
+        """The space, batch and batch attributes of `block` (see `identity.py`), from its fields."""
 
     def renders(self, block: SerialBlock) -> bool:
         """Whether `block` is written in this layout (a registry may have several)."""

@@ -6,9 +6,14 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from bridge.catalog import Registry
 from bridge.serials.errors import SerialError
+
+if TYPE_CHECKING:
+    from bridge.serials.identity import Identity
 
 #: How many block units make one credit (one tonne CO2e), where that is not 1. Isometric
 #: issues and retires fractional credits (e.g. 0.019 t), so its units are kilograms.
@@ -61,9 +66,9 @@ class FrozenFields(Mapping[str, str]):
 class SerialBlock:
     """Units `start`..`end` (inclusive) of one issuance of one registry.
 
-    Blocks with equal `(registry, issuance)` share one numbering space, so two of them
-    conflict exactly when their ranges intersect. `issuance` is the serial text with the
-    range removed, identical for every sub-range of a block.
+    `issuance` is the serial text with the range removed, as the registry spells it (for
+    rendering and display). Identity is `space`: two blocks of one registry conflict exactly
+    when their spaces are equal and their ranges intersect (see `identity.py`).
     """
 
     registry: Registry
@@ -112,8 +117,32 @@ class SerialBlock:
 
         return render(self)
 
+    @cached_property
+    def _identity(self) -> Identity:
+        # Derived from the other attributes by the block's layout, like `.serial`, so hand-made
+        # blocks and every sub-range get it too. (cached_property writes __dict__ directly,
+        # which a frozen dataclass allows; eq and hash still use the fields only.)
+        from bridge.serials.parse import identity
+
+        return identity(self)
+
+    @property
+    def space(self) -> str:
+        """The numbering space of the block within its registry: canonical ASCII, <= 200 chars."""
+        return self._identity.space
+
+    @property
+    def batch(self) -> str:
+        """The issuance batch whose `batch_attributes` must agree across its blocks."""
+        return self._identity.batch
+
+    @property
+    def batch_attributes(self) -> Mapping[str, str]:
+        """What describes the batch, canonical: project, vintage, country, type, ..."""
+        return self._identity.attributes
+
     def with_range(self, start: int, end: int) -> SerialBlock:
-        """The same block (issuance, project, vintage, fields) over units `start`..`end`."""
+        """The same block (issuance, project, vintage, fields, so space and batch) over `start`..`end`."""
         return dataclasses.replace(self, start=start, end=end)
 
 

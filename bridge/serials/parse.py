@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from bridge.catalog import Registry
-from bridge.serials.apx import ACR, ART, CAR
+from bridge.serials.apx import ACR, ACR_DASH, ART, CAR
 from bridge.serials.cdm import CDM
 from bridge.serials.cercarbono import CERCARBONO
 from bridge.serials.errors import SerialError
 from bridge.serials.gold_standard import GOLD_STANDARD
+from bridge.serials.identity import Identity, bounded
 from bridge.serials.layout import Layout
 from bridge.serials.model import SerialBlock
 from bridge.serials.opaque import CARB, CCER, FUJIAN_FFCER, ISOMETRIC, J_CREDIT
-from bridge.serials.puro import PURO
+from bridge.serials.puro import PURO, PURO_GSRN
 from bridge.serials.values import check_quantity
 from bridge.serials.verra import VERRA, VERRA_LEGACY
 
@@ -21,10 +22,12 @@ LAYOUTS: tuple[Layout, ...] = (
     VERRA_LEGACY,
     GOLD_STANDARD,
     ACR,
+    ACR_DASH,
     ART,
     CAR,
     CDM,
     PURO,
+    PURO_GSRN,
     CERCARBONO,
     ISOMETRIC,
     CARB,
@@ -66,7 +69,9 @@ def parse_serial(text: str, *, registry: Registry | None = None, quantity: int |
         raise SerialError("registry", f"{registry!r} is not a registry id") from None
     own = [layout for layout in LAYOUTS if layout.registry is registry]
     elsewhere = [layout.name for layout, _ in detected if layout.registry is not registry]
-    if "#" in text:  # "<id>#<start>-<end>": the id, like a bare one, must not be another registry's serial
+    # "<id>#<start>-<end>" (how the bridge writes sub-ranges of opaque ids): the id, like a bare
+    # one, must not be another registry's serial.
+    if "#" in text:
         head = text.rpartition("#")[0]
         elsewhere += [
             layout.name
@@ -83,13 +88,29 @@ def parse_serial(text: str, *, registry: Registry | None = None, quantity: int |
 
 def render(block: SerialBlock) -> str:
     """The serial text of a block (what `SerialBlock.serial` returns)."""
+    layout = layout_of(block)
+    try:
+        text = layout.render(block)
+    except (KeyError, ValueError):  # a hand-made block whose issuance has another shape
+        text = ""
+    if not layout.match(text):
+        raise SerialError("issuance", f"{block.issuance!r} is not a {layout.name} issuance")
+    return text
+
+
+def layout_of(block: SerialBlock) -> Layout:
+    """The layout that writes `block`."""
     for layout in LAYOUTS:
         if layout.renders(block):
-            try:
-                text = layout.render(block)
-            except ValueError:  # a hand-made block whose issuance has another shape
-                text = ""
-            if not layout.match(text):
-                raise SerialError("issuance", f"{block.issuance!r} is not a {layout.name} issuance")
-            return text
+            return layout
     raise SerialError("registry", f"no serial layout writes {block.registry.name} blocks")
+
+
+def identity(block: SerialBlock) -> Identity:
+    """The space, batch and batch attributes of a block (what `SerialBlock.space` etc. return)."""
+    layout = layout_of(block)
+    try:
+        found = layout.identity(block)
+    except (KeyError, ValueError):  # a hand-made block without the fields its layout reads
+        raise SerialError("issuance", f"{block.issuance!r} is not a {layout.name} issuance") from None
+    return Identity(bounded(found.space), bounded(found.batch), found.attributes)

@@ -12,19 +12,19 @@ from bridge.serials.errors import SerialError
 from bridge.serials.model import SerialBlock
 
 
-def same_issuance(a: SerialBlock, b: SerialBlock) -> bool:
-    """Whether the two blocks number units in the same space."""
-    return a.registry is b.registry and a.issuance == b.issuance
+def same_space(a: SerialBlock, b: SerialBlock) -> bool:
+    """Whether the two blocks number units in the same space (`SerialBlock.space`)."""
+    return a.registry is b.registry and a.space == b.space
 
 
 def overlaps(a: SerialBlock, b: SerialBlock) -> bool:
-    """Whether the blocks share a unit (same registry and issuance, intersecting ranges)."""
-    return same_issuance(a, b) and a.start <= b.end and b.start <= a.end
+    """Whether the blocks share a unit (same registry and space, intersecting ranges)."""
+    return same_space(a, b) and a.start <= b.end and b.start <= a.end
 
 
 def contains(outer: SerialBlock, inner: SerialBlock) -> bool:
     """Whether every unit of `inner` is in `outer`."""
-    return same_issuance(outer, inner) and outer.start <= inner.start and inner.end <= outer.end
+    return same_space(outer, inner) and outer.start <= inner.start and inner.end <= outer.end
 
 
 def take(block: SerialBlock, quantity: int) -> tuple[SerialBlock, SerialBlock | None]:
@@ -81,14 +81,15 @@ def partition(block: SerialBlock, parts: list[tuple[int, int]]) -> list[SerialBl
 def merge(blocks: list[SerialBlock]) -> SerialBlock:
     """Adjacent blocks of one issuance (in any order) as one block.
 
-    Every attribute but the range must be equal; gaps and overlaps are refused.
+    Every attribute but the range must be equal (one space is not enough: two Verra batches
+    share one); gaps and overlaps are refused.
     """
     if not blocks:
         raise SerialError("blocks", "nothing to merge")
     ordered = sorted(blocks, key=lambda block: block.start)
     first = ordered[0]
     for before, after in pairwise(ordered):
-        if not same_issuance(first, after):
+        if not same_space(first, after):
             raise SerialError(
                 "issuance",
                 f"{after.registry.name} {after.issuance!r} is not {first.registry.name} {first.issuance!r}",

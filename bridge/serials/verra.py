@@ -23,8 +23,21 @@ and the registry code (APX or MER) in place of VER:
 
     1234-56789-56800-VCU-003-APX-IN-1-116-01012008-31122008-0
 
-The issuance key is the serial without the two block numbers, e.g.
+`issuance` is the serial without the two block numbers, e.g.
 "19385-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-1".
+
+Identity (see `identity.py`):
+
+    space       "VCU": Verra numbers units registry-wide (block numbers never repeat across
+                batches), and legacy APX/Markit serials continue that one sequence, so every
+                other part only describes units, it does not scope their numbers
+    batch       "batch=19385": the batch id
+    attributes  project_id, country, sectoral_scope, vintage_start, vintage_end (ISO),
+                unit_type, registry_sequence (numbers without leading zeros)
+
+Not attributes: `additional_certification`, which may change (see `MUTABLE`), and `program` and
+`issuance_registry`, which say which registry printed the serial (a legacy APX/MER form has no
+program part), not what the batch is.
 """
 
 from __future__ import annotations
@@ -32,6 +45,7 @@ from __future__ import annotations
 import re
 
 from bridge.catalog import Registry
+from bridge.serials.identity import Identity, attributes, keyed, number
 from bridge.serials.layout import Layout
 from bridge.serials.model import SerialBlock
 from bridge.serials.values import (
@@ -72,9 +86,16 @@ _LEGACY = re.compile(
 #: The registries that held VCUs before the Verra Registry: APX and Markit Environmental Registry.
 LEGACY_REGISTRIES = ("APX", "MER")
 
+#: Batch fields that may change after issuance: field -> why.
+MUTABLE = {
+    "additional_certification": "labels (CCB, SD VISta) are added to VCUs after issuance, "
+    "and the serial's flag changes with them",
+}
+
 
 class VerraLayout(Layout):
     registry = Registry.VERRA
+    mutable = MUTABLE
 
     def __init__(self, *, legacy: bool) -> None:
         self.legacy = legacy
@@ -107,7 +128,7 @@ class VerraLayout(Layout):
             issuance=issuance,
             start=start,
             end=end,
-            project_id=match["project_id"],
+            project_id=number(match["project_id"]),
             vintage_start=vintage_start,
             vintage_end=vintage_end,
             vintage_year=common_year(vintage_start, vintage_end),
@@ -118,6 +139,23 @@ class VerraLayout(Layout):
     def render(self, block: SerialBlock) -> str:
         batch_id, rest = block.issuance.split("-", 1)
         return f"{batch_id}-{block.start}-{block.end}-{rest}"
+
+    def identity(self, block: SerialBlock) -> Identity:
+        fields = block.fields
+        vintage_start, vintage_end = block.vintage_start, block.vintage_end
+        return Identity(
+            space=fields["unit_type"],
+            batch=keyed(batch=number(fields["batch_id"])),
+            attributes=attributes(
+                project_id=number(block.project_id),
+                country=block.country,
+                sectoral_scope=number(fields["sectoral_scope"]),
+                vintage_start=vintage_start.isoformat() if vintage_start else None,
+                vintage_end=vintage_end.isoformat() if vintage_end else None,
+                unit_type=fields["unit_type"],
+                registry_sequence=number(fields["registry_sequence"]),
+            ),
+        )
 
     def renders(self, block: SerialBlock) -> bool:
         return block.registry is self.registry and ("program" in block.fields) != self.legacy

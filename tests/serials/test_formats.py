@@ -21,7 +21,10 @@ ART_FCPF = "FCPF-CI-130-2023-20-1 to 46404"
 CAR = "CAR-1-US-1335-31-983-KS-2025-9205-1 to 5000"
 CAR_ROC = "CAR-ROC-US-2056-129-2283-WV-2025-8969-1 to 260294"
 CDM = "RW-5-1463953-2-2-0-7014 - RW-5-1467609-2-2-0-7014"
-PURO = "PURO-FI-1001-2023-57-1-250"
+PURO = "PURO_PR_CORC100+_FI_577166_2020_055a3fbe-eabc-4535-b9cf-1028e7d18f89_1-100"
+PURO_GSRN = "PURO_PR_CORC100+_FI_577166_2020_643002406555908611000000000001-643002406555908611000000000100"
+GOLD_STANDARD_NO_PREFIX = "GS1-1-KH-1020-16-2012-325-1-22283"
+ACR_DASH = "ACR-US-192-2010-203-1-5000"
 CERCARBONO = "CDC_1_1_1_321_14_1_2009 4426-4971"
 
 RANGED = [
@@ -36,6 +39,9 @@ RANGED = [
     CAR_ROC,
     CDM,
     PURO,
+    PURO_GSRN,
+    GOLD_STANDARD_NO_PREFIX,
+    ACR_DASH,
     CERCARBONO,
 ]
 
@@ -255,18 +261,87 @@ def test_cdm_compact_start_end_form_is_refused_rather_than_guessed() -> None:
 
 
 def test_puro_corc_reads_every_part() -> None:
-    block = parse_serial(PURO, quantity=250)
+    block = parse_serial(PURO, quantity=100)
     assert block == SerialBlock(
         registry=Registry.PURO,
-        issuance="PURO-FI-1001-2023-57",
+        issuance="PURO_PR_CORC100+_FI_577166_2020_055a3fbe-eabc-4535-b9cf-1028e7d18f89",
         start=1,
-        end=250,
-        project_id="1001",
-        vintage_year=2023,
+        end=100,
+        project_id="577166",
+        vintage_year=2020,
         country="FI",
-        fields={"batch_id": "57"},
+        fields={
+            "registry_id": "PR",
+            "credit_type": "CORC100+",
+            "issuance_id": "055a3fbe-eabc-4535-b9cf-1028e7d18f89",
+        },
     )
     assert block.serial == PURO
+    assert block.space == block.batch == "issuance=055a3fbe-eabc-4535-b9cf-1028e7d18f89"
+
+
+def test_puro_gsrn_pair_reads_the_sequence_as_unit_numbers() -> None:
+    block = parse_serial(PURO_GSRN, quantity=100)
+    assert block.registry is Registry.PURO
+    assert block.issuance == "PURO_PR_CORC100+_FI_577166_2020_643002406555908611"
+    assert (block.start, block.end, block.project_id) == (1, 100, "577166")
+    assert block.fields == {"registry_id": "PR", "credit_type": "CORC100+", "gsrn": "643002406555908611"}
+    assert block.space == block.batch == "gsrn=643002406555908611"
+    assert block.serial == PURO_GSRN
+
+
+def test_puro_gsrn_pair_of_two_gsrns_or_sequence_zero_is_refused() -> None:
+    head = "PURO_PR_CORC100+_FI_577166_2020_"
+    assert refused(f"{head}643002406555908611000000000001-643002406555908612000000000100").field == "gsrn"
+    assert refused(f"{head}643002406555908611000000000000-643002406555908611000000000100").field == (
+        "block_start"
+    )
+    assert refused(f"{head}643002406555908611000000000100-643002406555908611000000000001").field == (
+        "block_end"
+    )
+
+
+def test_puro_gsrn_block_beyond_twelve_digits_has_no_serial() -> None:
+    block = parse_serial(PURO_GSRN).with_range(1, 10**12)
+    with pytest.raises(SerialError) as caught:
+        _ = block.serial
+    assert caught.value.field == "issuance"
+
+
+def test_the_old_project_made_up_puro_form_is_refused() -> None:
+    assert refused("PURO-FI-1001-2023-57-1-250").field == "format"
+
+
+def test_gold_standard_serial_without_the_gs_prefix_keys_the_gsid() -> None:
+    block = parse_serial(GOLD_STANDARD_NO_PREFIX, quantity=22283)
+    assert (block.project_id, block.country, block.vintage_year) == ("GS1020", "KH", 2012)
+    assert block.issuance == "GS1-1-KH-1020-16-2012-325"
+    assert block.fields["batch_id"] == "325"
+    assert block.serial == GOLD_STANDARD_NO_PREFIX
+
+
+def test_acr_dash_form_reads_like_the_to_form_and_writes_back_as_given() -> None:
+    dash = parse_serial(ACR_DASH, quantity=5000)
+    to = parse_serial("ACR-US-192-2010-203-1 to 5000")
+    assert (dash.issuance, dash.project_id, dash.vintage_year, dash.country) == (
+        to.issuance,
+        to.project_id,
+        to.vintage_year,
+        to.country,
+    )
+    assert (dash.space, dash.batch, dash.batch_attributes) == (to.space, to.batch, to.batch_attributes)
+    assert dash.serial == ACR_DASH
+    assert to.serial == "ACR-US-192-2010-203-1 to 5000"
+
+
+def test_project_numbers_are_read_without_leading_zeros() -> None:
+    assert parse_serial("ACR-US-0407-2025-2899-1 to 10").project_id == "ACR407"
+    assert parse_serial("GS1-1-UG-GS011236-16-2024-30307-1-10").project_id == "GS11236"
+    assert parse_serial("CAR-1-US-01335-31-983-KS-2025-9205-1 to 5").project_id == "CAR1335"
+    assert parse_serial("19385-1-10-VCS-VCU-1507-VER-ET-14-01340-01012020-31122020-1").project_id == "1340"
+    assert parse_serial("RW-5-1-2-2-0-07014 - RW-5-9-2-2-0-07014").project_id == "7014"
+    assert parse_serial("CDC_01_1_1_321_14_1_2009 1-5").project_id == "CDC-1"
+    assert parse_serial("CAOD01007-A", quantity=5).project_id == "CAOD1007"
 
 
 def test_cercarbono_range_reads_every_part() -> None:
@@ -355,9 +430,23 @@ def test_isometric_ids_are_recognised_and_count_kilograms() -> None:
     assert issuance.opaque
     assert (issuance.start, issuance.end) == (1, 2765370)
     assert issuance.fields == {"record": "issuance"}
-    assert parse_serial("ret_1KNSQMD6Z1S0TB50", quantity=531000).fields == {"record": "retirement"}
     assert units_per_tonne(Registry.ISOMETRIC) == 1000
     assert units_per_tonne(Registry.VERRA) == 1
+
+
+@pytest.mark.parametrize("text", ["ret_1KNSQMD6Z1S0TB50", "RET_1knsqmd6z1s0tb50", "ret_1KNSQMD6Z1S0TB50#1-5"])
+@pytest.mark.parametrize("registry", [None, Registry.ISOMETRIC])
+def test_isometric_retirement_record_is_refused_naming_record(text: str, registry: Registry | None) -> None:
+    err = refused(text, registry=registry, quantity=None if "#" in text else 531000)
+    assert err.field == "record"
+    assert "retirement" in err.message
+
+
+def test_isometric_id_is_read_in_any_case_and_keeps_its_spelling() -> None:
+    block = parse_serial("iss_1kp6edz8k1s036py", quantity=5)
+    assert block.issuance == "iss_1kp6edz8k1s036py"
+    assert block.serial == "iss_1kp6edz8k1s036py#1-5"
+    assert block.space == parse_serial("iss_1KP6EDZ8K1S036PY", quantity=5).space == "ISS_1KP6EDZ8K1S036PY"
 
 
 def test_carb_issuance_id_is_recognised_with_its_project() -> None:
@@ -486,7 +575,7 @@ def test_verra_sectoral_scope_or_flag_out_of_range_is_refused_naming_it() -> Non
         "19385-941467007-941467431-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-1-7",
         "GS1-1-UG-GS11236-16-2024-30307-1",
         "ACR-US-407-2025-2899-1 to  179663",
-        "ACR-US-407-2025-2899-1-179663",
+        "ACR-US-407-2025-2899-1-179663-5",
         "acr-us-407-2025-2899-1 to 179663",
         "CAR-1-US-1335-31-983-2025-9205-1 to 5000",
         "RW-5-1463953-2-2-0-7014 -RW-5-1467609-2-2-0-7014",

@@ -21,8 +21,11 @@ from bridge.serials import (
 
 # A Verra issuance of units 100..199, and pieces of it.
 BLOCK = parse_serial("19298-100-199-VCS-VCU-1491-VER-BR-1-513-01012018-31122018-0")
-# Same numbers, another batch: another numbering space.
+# Same numbers, another batch: Verra numbers units registry-wide, so the same units.
 OTHER_BATCH = parse_serial("19299-100-199-VCS-VCU-1491-VER-BR-1-513-01012018-31122018-0")
+# Gold Standard numbers from 1 in each batch: two batches are two numbering spaces.
+GS_BATCH = parse_serial("GS1-1-UG-GS11236-16-2024-30307-100-199")
+GS_OTHER_BATCH = parse_serial("GS1-1-UG-GS11236-16-2024-30308-100-199")
 
 
 def units(block: SerialBlock, start: int, end: int) -> SerialBlock:
@@ -57,9 +60,14 @@ def test_adjacent_ranges_do_not_overlap() -> None:
     assert not overlaps(units(BLOCK, 150, 199), units(BLOCK, 100, 149))
 
 
-def test_different_issuances_never_overlap() -> None:
-    assert not overlaps(BLOCK, OTHER_BATCH)
-    assert not contains(BLOCK, OTHER_BATCH)
+def test_blocks_of_different_spaces_never_overlap() -> None:
+    assert not overlaps(GS_BATCH, GS_OTHER_BATCH)
+    assert not contains(GS_BATCH, GS_OTHER_BATCH)
+
+
+def test_verra_blocks_of_two_batches_over_the_same_numbers_overlap() -> None:
+    assert BLOCK.space == OTHER_BATCH.space == "VCU"
+    assert overlaps(BLOCK, OTHER_BATCH) and contains(BLOCK, OTHER_BATCH)
 
 
 def test_same_opaque_id_in_two_registries_does_not_overlap() -> None:
@@ -141,7 +149,7 @@ def test_subtract_of_the_whole_block_gives_nothing() -> None:
 
 def test_subtract_of_a_part_not_within_the_block_is_refused() -> None:
     assert refused(subtract, units(BLOCK, 100, 150), units(BLOCK, 140, 160)).field == "part"
-    assert refused(subtract, BLOCK, OTHER_BATCH).field == "part"
+    assert refused(subtract, GS_BATCH, GS_OTHER_BATCH).field == "part"
 
 
 # partition / merge
@@ -190,10 +198,14 @@ def test_merge_with_a_gap_or_overlap_is_refused() -> None:
     assert refused(merge, []).field == "blocks"
 
 
-def test_merge_of_different_issuances_is_refused() -> None:
-    first = units(BLOCK, 100, 149)
-    other = units(OTHER_BATCH, 150, 199)
+def test_merge_of_different_spaces_is_refused() -> None:
+    first = units(GS_BATCH, 100, 149)
+    other = units(GS_OTHER_BATCH, 150, 199)
     assert refused(merge, [first, other]).field == "issuance"
+
+
+def test_merge_of_two_verra_batches_is_refused_though_they_share_a_space() -> None:
+    assert refused(merge, [units(BLOCK, 100, 149), units(OTHER_BATCH, 150, 199)]).field == "fields"
 
 
 def test_merge_of_blocks_whose_fields_differ_is_refused() -> None:

@@ -107,8 +107,8 @@ def cercarbono_retirement(block: SerialBlock, row: Row) -> list[str]:
     return problems
 
 
-def isometric(record: str) -> Callable[[SerialBlock, Row], list[str]]:
-    return lambda block, row: expect(record=(block.fields["record"], record))
+def isometric(block: SerialBlock, row: Row) -> list[str]:
+    return expect(record=(block.fields["record"], "issuance"))
 
 
 def carb(block: SerialBlock, row: Row) -> list[str]:
@@ -147,10 +147,7 @@ SAMPLES = [
            one(Registry.CERCARBONO), 100, cercarbono_retirement),
     # Isometric credits come to three decimals of a tonne; the kg column is the unit count.
     Sample("isometric/issuances.csv", "credit_batch_size_total.credit_kgs", column("id"),
-           one(Registry.ISOMETRIC), 100, isometric("issuance"), writes_as_given=False),
-    Sample("isometric/retirements.csv", "credit_batch_size_total.credit_kgs",
-           column("retirement_id"), one(Registry.ISOMETRIC), 100, isometric("retirement"),
-           writes_as_given=False),
+           one(Registry.ISOMETRIC), 100, isometric, writes_as_given=False),
     Sample("arb/nc-arboc_issuance_sheet3.csv", "ARB Offset Credits Issued",
            column("CARB Issuance ID"), one(Registry.CARB), 98, carb, writes_as_given=False),
 ]
@@ -225,6 +222,21 @@ def test_every_sample_serial_writes_back_to_the_same_block(sample: Sample) -> No
             ):
                 failures.append(f"row {number}: {half.serial!r} read back as {part}")
     assert not failures, "\n".join(failures)
+
+
+def test_isometric_retirement_records_are_refused_naming_record() -> None:
+    """A retirement id names no units of its own: its credits are in an issuance (iss_...)."""
+    retirements = Sample("isometric/retirements.csv", "credit_batch_size_total.credit_kgs",
+                         column("retirement_id"), one(Registry.ISOMETRIC), 100)  # fmt: skip
+    rows = serial_rows(retirements)
+    assert len(rows) == retirements.rows
+    for number, text, quantity, _ in rows:
+        with pytest.raises(SerialError) as caught:
+            parse_serial(text, quantity=quantity)
+        assert caught.value.field == "record", f"row {number}: {text!r}"
+        with pytest.raises(SerialError) as caught:
+            parse_serial(text, registry=Registry.ISOMETRIC, quantity=quantity)
+        assert caught.value.field == "record", f"row {number}: {text!r}"
 
 
 def test_the_samples_cover_every_registry_with_published_serials() -> None:
