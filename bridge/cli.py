@@ -1,4 +1,4 @@
-"""`carbon-bridge`: serve the API (with sender and listener), migrate, manage keys, reconcile."""
+"""`carbon-bridge`: serve the API (with sender and listener), migrate, manage keys, reconcile, audit."""
 
 from __future__ import annotations
 
@@ -162,6 +162,29 @@ def reconcile() -> None:
         mismatches = result.mismatches()
     click.echo(f"{len(mismatches)} mismatches")
     sys.exit(1 if mismatches else 0)
+
+
+@main.command("audit-duplicates")
+def audit_duplicates() -> None:
+    """List pairs of held locks that share units under the serial identity keys; changes nothing.
+
+    Reads the serials' text, so it also runs on a database from before those keys (which the
+    migration to them refuses to upgrade while such pairs exist). Exit 1 when any pair is found.
+    """
+    from bridge.db.identity import duplicate_pairs
+
+    engine = make_engine(get_settings().database_url)
+    with engine.connect() as connection:
+        pairs = duplicate_pairs(connection)
+    engine.dispose()
+    for pair in pairs:
+        low, high = pair.shared
+        click.echo(f"{pair.first.registry.name.lower()} {pair.first.space}: units {low}-{high} locked twice")
+        for held in (pair.first, pair.second):
+            click.echo(f"  range {held.range_id:<6} {held.state:<8} tokenization {held.tokenization_id}")
+            click.echo(f"    {held.serial}")
+    click.echo(f"{len(pairs)} duplicate pairs")
+    sys.exit(1 if pairs else 0)
 
 
 def _run_until_interrupted(target) -> None:  # type: ignore[no-untyped-def]

@@ -131,6 +131,16 @@ class TokenizationCreate(BaseModel):
     quantity: int | None = Field(
         default=None, gt=0, le=MAX_UNITS, description="Required for registries whose serials carry no range."
     )
+    issued_quantity: int | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_UNITS,
+        description=(
+            "Registries whose serials carry no unit numbers (J-Credit, CCER, FFCER, CARB, Isometric): the "
+            "units the registry issued under the id. Required on the first lock of an id; the bridge "
+            "numbers them 1..issued_quantity and never holds more."
+        ),
+    )
     beneficiary: Address
     project: ProjectAttributes
     vintage_start: date | None = Field(default=None, description="When the serial has no dates.")
@@ -161,6 +171,15 @@ class RangePublic(BaseModel):
     quantity: int
 
 
+class SerialIdentity(BaseModel):
+    """What `serial_hash` commits to: keccak256(abi.encode(uint8 registry_id, string space,
+    (uint256, uint256)[] ranges)), the units' identity whatever the serial's spelling."""
+
+    registry_id: int
+    space: str
+    ranges: list[tuple[int, int]]
+
+
 class TokenizationPublic(BaseModel):
     id: str
     idempotency_key: str
@@ -173,6 +192,7 @@ class TokenizationPublic(BaseModel):
     vintage: VintagePublic
     lock_id: str
     serial_hash: str
+    serial_identity: SerialIdentity | None
     tx_hash: str | None
     block_number: int | None
     created_at: datetime
@@ -184,6 +204,7 @@ class ConflictingLock(BaseModel):
     block_start: int
     block_end: int
     state: str
+    redemption_id: int | None = None
 
 
 class ProjectPublic(BaseModel):
@@ -202,6 +223,7 @@ class ProjectPublic(BaseModel):
 class LockPublic(BaseModel):
     tokenization_id: str
     registry: str
+    space: str
     serial: str
     block_start: int
     block_end: int

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from bridge.db.migrate import downgrade, upgrade
 from bridge.db.models import Base
+from bridge.serials import parse_serial
 from tests.postgres import fresh_database
 
 
@@ -29,3 +38,137 @@ def test_migrations_match_the_models_on_sqlite(tmp_path):
 def test_migrations_match_the_models_on_postgresql():
     with fresh_database("bridge_schema") as url:
         _assert_schema_matches_models(url)
+
+
+# -- migration 0003: serial identity ----------------------------------------------------------------
+
+BALE = "19385-941467007-941467431-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-1"
+# The same units under another batch id and label flag: before 0003 a second, separate lock.
+BALE_RESPELLED = "19999-941467400-941467500-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-0"
+
+
+def _bridge_at_0002(url: str, serials: list[str]) -> None:
+    """A database at revision 0002 holding one locked tokenization per serial (as the old bridge wrote)."""
+    upgrade(url, "0002")
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO operators (id, name, created_at) VALUES (1, 'desk', :now)"), {"now": now}
+        )
+        connection.execute(
+            text(
+                "INSERT INTO projects (id, registry, project_id, category, sectoral_scope, labels, "
+                "created_at) VALUES (1, 1, '1340', 1, 14, 4, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO vintages (id, project_pk, vintage_start, vintage_end, key, accrued_retired_wei, "
+                "created_at) VALUES (1, 1, '2020-01-01', '2020-12-31', '0xkey', '0', :now)"
+            ),
+            {"now": now},
+        )
+        for i, serial in enumerate(serials):
+            block = parse_serial(serial)
+            row = {
+                "id": f"tok-{i}",
+                "key": f"k{i}",
+                "serial": serial,
+                "issuance": block.issuance,
+                "start": block.start,
+                "end": block.end,
+                "quantity": block.quantity,
+                "now": now,
+            }
+            connection.execute(
+                text(
+                    "INSERT INTO tokenizations (id, operator_id, idempotency_key, request_hash, registry, "
+                    "serial, issuance, block_start, block_end, quantity, vintage_pk, beneficiary, status, "
+                    "lock_id, serial_hash, created_at, updated_at) VALUES (:id, 1, :key, 'h', 1, :serial, "
+                    ":issuance, :start, :end, :quantity, 1, '0x00', 'minted', :key, '0x', :now, :now)"
+                ),
+                row,
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO serial_ranges (registry, issuance, block_start, block_end, serial, state, "
+                    "vintage_pk, tokenization_id, created_at) VALUES (1, :issuance, :start, :end, :serial, "
+                    "'locked', 1, :id, :now)"
+                ),
+                row,
+            )
+    engine.dispose()
+
+
+def _cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    binary = str(Path(sys.executable).with_name("carbon-bridge"))
+    env = {**os.environ, "BRIDGE_DATABASE_URL": url}
+    return subprocess.run([binary, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_upgrade_computes_every_existing_locks_numbering_space_and_batch(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _bridge_at_0002(url, [BALE])
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        spaces = connection.execute(text("SELECT space FROM serial_ranges")).scalars().all()
+        batches = connection.execute(text("SELECT batch, first_tokenization_id FROM serial_batches")).all()
+        labels = connection.execute(text("SELECT labels FROM vintages")).scalar_one()
+    engine.dispose()
+    assert spaces == [parse_serial(BALE).space]
+    assert [tuple(b) for b in batches] == [(parse_serial(BALE).batch, "tok-0")]
+    assert labels == 4  # copied from the project: each vintage carries its own from now on
+
+
+def test_the_upgrade_stops_at_units_locked_twice_and_the_audit_lists_them_changing_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'duplicated.db'}"
+    _bridge_at_0002(url, [BALE, BALE_RESPELLED])
+    with pytest.raises(RuntimeError, match="audit-duplicates"):
+        upgrade(url)
+
+    audit = _cli("audit-duplicates", url=url)
+    assert audit.returncode == 1, audit.stderr
+    assert "units 941467400-941467431 locked twice" in audit.stdout
+    assert "tokenization tok-0" in audit.stdout and "tokenization tok-1" in audit.stdout
+    assert "1 duplicate pairs" in audit.stdout
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert connection.execute(text("SELECT count(*) FROM serial_ranges")).scalar_one() == 2
+    engine.dispose()
+
+
+def _assert_the_database_refuses_overlapping_ranges_of_a_space(url: str) -> None:
+    _bridge_at_0002(url, [BALE])
+    upgrade(url)
+    engine = create_engine(url)
+    space = parse_serial(BALE).space
+    insert = text(
+        "INSERT INTO serial_ranges (registry, space, issuance, block_start, block_end, serial, state, "
+        "vintage_pk, tokenization_id, created_at) VALUES (1, :space, 'another spelling', :start, :end, "
+        "'s', 'pending', 1, 'tok-0', :now)"
+    )
+    now = datetime.now(UTC)
+    for start, end in [(941467431, 941467431), (941467000, 941467007), (1, 2_000_000_000)]:
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert, {"space": space, "start": start, "end": end, "now": now})
+    with engine.begin() as connection:  # next to it, or in another space: other units
+        connection.execute(insert, {"space": space, "start": 941467432, "end": 941467500, "now": now})
+        connection.execute(insert, {"space": "other", "start": 941467007, "end": 941467431, "now": now})
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(
+            text("UPDATE serial_ranges SET block_start = 941467431 WHERE block_start = 941467432")
+        )
+    engine.dispose()
+
+
+def test_sqlite_refuses_overlapping_ranges_of_one_numbering_space(tmp_path):
+    _assert_the_database_refuses_overlapping_ranges_of_a_space(f"sqlite:///{tmp_path / 'ranges.db'}")
+
+
+def test_postgresql_refuses_overlapping_ranges_of_one_numbering_space():
+    with fresh_database("bridge_ranges") as url:
+        _assert_the_database_refuses_overlapping_ranges_of_a_space(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from bridge.catalog import Category, Registry
@@ -22,6 +23,7 @@ from bridge.schemas import (
     ReservePublic,
     ReservesPublic,
     RetirementPublic,
+    SerialIdentity,
     TokenizationPublic,
     VintagePublic,
 )
@@ -48,7 +50,7 @@ def vintage(v: Vintage) -> VintagePublic:
         symbol=symbol(v),
         category=Category(p.category).name.lower(),
         sectoral_scope=p.sectoral_scope,
-        labels=label_names(p.labels),
+        labels=label_names(v.labels),
         country=p.country,
         methodology=p.methodology,
     )
@@ -82,9 +84,19 @@ def tokenization(t: Tokenization) -> TokenizationPublic:
         vintage=vintage(t.vintage),
         lock_id=t.lock_id,
         serial_hash=t.serial_hash,
+        serial_identity=serial_identity(t),
         tx_hash=t.tx_hash,
         block_number=t.block_number,
         created_at=t.created_at,
+    )
+
+
+def serial_identity(t: Tokenization) -> SerialIdentity | None:
+    if t.serial_identity is None:
+        return None
+    identity = json.loads(t.serial_identity)
+    return SerialIdentity(
+        registry_id=t.registry_id, space=identity["space"], ranges=[tuple(r) for r in identity["ranges"]]
     )
 
 
@@ -92,6 +104,7 @@ def lock(r: SerialRange) -> LockPublic:
     return LockPublic(
         tokenization_id=r.tokenization_id,
         registry=registry_name(r.registry_id),
+        space=r.space,
         serial=r.serial,
         block_start=r.block_start,
         block_end=r.block_end,

@@ -1,4 +1,4 @@
-"""SQL for serial ranges: the overlap check, and moving tonnes between states."""
+"""SQL for serial ranges and batches: the overlap checks, and moving tonnes between states."""
 
 from __future__ import annotations
 
@@ -7,34 +7,34 @@ import hashlib
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bridge.db.models import ReleasedRange, SerialRange
+from bridge.db.models import Redemption, ReleasedRange, SerialBatch, SerialRange, Tokenization
 
 
-def lock_issuance(session: Session, registry: int, issuance: str) -> None:
-    """Serialises lock requests on one issuance until the transaction ends.
+def lock_key(session: Session, registry: int, key: str) -> None:
+    """Serialises use cases on one key (a batch, a vintage) until the transaction ends.
 
-    PostgreSQL: a transaction-scoped advisory lock keyed by the issuance, so concurrent requests for
-    different issuances proceed in parallel. SQLite: every transaction already holds the write lock.
+    PostgreSQL: a transaction-scoped advisory lock keyed by the text, so concurrent requests for
+    different keys proceed in parallel. SQLite: every transaction already holds the write lock.
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    digest = hashlib.sha256(f"{registry}:{issuance}".encode()).digest()
-    key = int.from_bytes(digest[:8], "big", signed=True)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    digest = hashlib.sha256(f"{registry}:{key}".encode()).digest()
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest[:8], "big", signed=True)}
+    )
 
 
-def find_overlap(session: Session, registry: int, issuance: str, start: int, end: int) -> SerialRange | None:
-    """The held range that intersects [start, end], if any.
+def find_overlap(session: Session, registry: int, space: str, start: int, end: int) -> SerialRange | None:
+    """The held range of the numbering space that intersects [start, end], if any.
 
-    Held ranges of one issuance never overlap, so only the one with the greatest start <= `end` can
-    intersect: one descent of the (registry, issuance, block_start) index, whatever the table size.
+    Held ranges of one space never overlap (the database refuses it), so only the one with the
+    greatest start <= `end` can intersect: one descent of the (registry, space, block_start) index,
+    whatever the table size.
     """
     candidate = session.scalars(
         select(SerialRange)
         .where(
-            SerialRange.registry_id == registry,
-            SerialRange.issuance == issuance,
-            SerialRange.block_start <= end,
+            SerialRange.registry_id == registry, SerialRange.space == space, SerialRange.block_start <= end
         )
         .order_by(SerialRange.block_start.desc())
         .limit(1)
@@ -42,6 +42,61 @@ def find_overlap(session: Session, registry: int, issuance: str, start: int, end
     if candidate is not None and candidate.block_end >= start:
         return candidate
     return None
+
+
+def find_unreleased_overlap(
+    session: Session, registry: int, space: str, start: int, end: int
+) -> ReleasedRange | None:
+    """A released range of the space intersecting [start, end] whose transfer the registry has not
+    confirmed: until then the units are still in the bridge's registry account, owed to the redeemer.
+
+    Released ranges may overlap each other (units released, bridged again, released again), so this
+    is a range scan of the space; it runs only for a block no held range conflicts with.
+    """
+    return session.scalars(
+        select(ReleasedRange)
+        .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
+        .where(
+            ReleasedRange.registry_id == registry,
+            ReleasedRange.space == space,
+            ReleasedRange.block_start <= end,
+            ReleasedRange.block_end >= start,
+            Redemption.status != "released",
+        )
+        .order_by(ReleasedRange.block_start)
+        .limit(1)
+    ).first()
+
+
+def held_spans(session: Session, registry: int, space: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The (start, end) of every held range of the space intersecting [start, end], in unit order,
+    with the unconfirmed releases (see `find_unreleased_overlap`): the units a new lock may not take."""
+    held = select(SerialRange.block_start, SerialRange.block_end).where(
+        SerialRange.registry_id == registry,
+        SerialRange.space == space,
+        SerialRange.block_start <= end,
+        SerialRange.block_end >= start,
+    )
+    unreleased = (
+        select(ReleasedRange.block_start, ReleasedRange.block_end)
+        .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
+        .where(
+            ReleasedRange.registry_id == registry,
+            ReleasedRange.space == space,
+            ReleasedRange.block_start <= end,
+            ReleasedRange.block_end >= start,
+            Redemption.status != "released",
+        )
+    )
+    return sorted(
+        {(a, b) for a, b in session.execute(held)} | {(a, b) for a, b in session.execute(unreleased)}
+    )
+
+
+def batch_of(session: Session, registry: int, batch: str) -> SerialBatch | None:
+    return session.scalars(
+        select(SerialBatch).where(SerialBatch.registry_id == registry, SerialBatch.batch == batch)
+    ).first()
 
 
 def ranges_of_tokenization(session: Session, tokenization_id: str) -> list[SerialRange]:
@@ -54,14 +109,20 @@ def ranges_of_tokenization(session: Session, tokenization_id: str) -> list[Seria
     )
 
 
-def locked_ranges_fifo(session: Session, vintage_pk: int) -> list[SerialRange]:
-    """Locked (minted) ranges of a vintage, oldest lock first: retirements and releases take these."""
+def locked_ranges_fifo(session: Session, vintage_pk: int, minted_by: int) -> list[SerialRange]:
+    """Locked ranges of a vintage whose mint was mined at or before block `minted_by`, oldest lock
+    first: a burn in that block can only have burned tokens those mints created."""
     return list(
         session.scalars(
             select(SerialRange)
-            .where(SerialRange.vintage_pk == vintage_pk, SerialRange.state == "locked")
+            .join(Tokenization, Tokenization.id == SerialRange.tokenization_id)
+            .where(
+                SerialRange.vintage_pk == vintage_pk,
+                SerialRange.state == "locked",
+                Tokenization.block_number <= minted_by,
+            )
             .order_by(SerialRange.id)
-            .with_for_update()
+            .with_for_update(of=SerialRange)
         )
     )
 
@@ -70,6 +131,7 @@ def released_from(session: Session, held: SerialRange, redemption_pk: int) -> Re
     """Moves a held range to the released table (it no longer blocks new locks)."""
     released = ReleasedRange(
         registry_id=held.registry_id,
+        space=held.space,
         issuance=held.issuance,
         block_start=held.block_start,
         block_end=held.block_end,

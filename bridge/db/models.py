@@ -16,7 +16,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    column,
+    func,
 )
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -85,6 +88,7 @@ class Project(Base):
     methodology: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[int] = mapped_column(Integer)
     sectoral_scope: Mapped[int] = mapped_column(Integer, default=0)
+    # The labels of the project's first vintage; each vintage carries its own (see Vintage.labels).
     labels: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -102,6 +106,9 @@ class Vintage(Base):
     vintage_start: Mapped[date] = mapped_column(Date)
     vintage_end: Mapped[date] = mapped_column(Date)
     key: Mapped[str] = mapped_column(String(66), unique=True)
+    # Registries attach labels (CORSIA eligibility by phase, ICVCM CCP) per batch or vintage, so
+    # vintages of one project may differ; the token's labels are immutable clone arguments.
+    labels: Mapped[int] = mapped_column(Integer, default=0)
     token_address: Mapped[str | None] = mapped_column(String(42), unique=True)
     # The outbox item that creates the token: mints of this vintage wait for it.
     creation_item_pk: Mapped[int | None] = mapped_column(Integer)
@@ -133,6 +140,9 @@ class Tokenization(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     lock_id: Mapped[str] = mapped_column(String(66), unique=True)
     serial_hash: Mapped[str] = mapped_column(String(66))
+    # The preimage of serial_hash: {"space": ..., "ranges": [[start, end], ...]} (serial_claims.serial_hash).
+    # NULL for tokenizations from before migration 0003, whose hash was of the serial's spelling.
+    serial_identity: Mapped[str | None] = mapped_column(Text)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -141,21 +151,56 @@ class Tokenization(Base):
     vintage: Mapped[Vintage] = relationship()
 
 
+class SerialBatch(Base):
+    """The first description seen of an issuance batch: later blocks of the batch must agree.
+
+    `issued_quantity` is the quantity the registry issued under an id, for registries whose serials
+    carry no unit numbers: the bridge numbers those units 1..issued_quantity itself.
+    """
+
+    __tablename__ = "serial_batches"
+    __table_args__ = (UniqueConstraint("registry", "batch"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_id: Mapped[int] = mapped_column("registry", Integer)
+    batch: Mapped[str] = mapped_column(Text)
+    attributes: Mapped[str] = mapped_column(Text)  # JSON object, canonical field -> value
+    issued_quantity: Mapped[int | None] = mapped_column(BigInteger)
+    first_tokenization_id: Mapped[str] = mapped_column(ForeignKey("tokenizations.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+#: Held ranges of one numbering space never share a unit. PostgreSQL enforces it with this
+#: exclusion constraint (btree_gist); SQLite with the triggers of migration 0003.
+NO_OVERLAP = "ex_serial_ranges_no_overlap"
+
+
 class SerialRange(Base):
     """A block of serials the bridge holds: `pending` (mint not confirmed), `locked` or `retired`.
 
-    Blocks of one (registry, issuance) never overlap; released blocks move to `released_ranges`.
-    That invariant makes the overlap check one index lookup (see `repositories.find_overlap`).
+    `space` is the block's numbering space (`SerialBlock.space`): what the registry guarantees
+    unique, whatever the serial's spelling; `issuance` and `serial` keep the registry's spelling.
+    Blocks of one (registry, space) never overlap, which the database enforces (`NO_OVERLAP`);
+    released blocks move to `released_ranges`. That invariant also makes the overlap check one
+    index lookup (see `locks.find_overlap`).
     """
 
     __tablename__ = "serial_ranges"
     __table_args__ = (
-        Index("ix_serial_ranges_issuance_start", "registry", "issuance", "block_start"),
+        Index("ix_serial_ranges_space_start", "registry", "space", "block_start"),
         Index("ix_serial_ranges_vintage_state", "vintage_pk", "state", "id"),
+        ExcludeConstraint(
+            ("registry", "="),
+            ("space", "="),
+            (func.int8range(column("block_start"), column("block_end"), "[]"), "&&"),
+            name=NO_OVERLAP,
+            using="gist",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     registry_id: Mapped[int] = mapped_column("registry", Integer)
+    space: Mapped[str] = mapped_column(Text)
     issuance: Mapped[str] = mapped_column(Text)
     block_start: Mapped[int] = mapped_column(BigInteger)
     block_end: Mapped[int] = mapped_column(BigInteger)
@@ -175,9 +220,11 @@ class ReleasedRange(Base):
     """Serials given back to a registry account by a redemption; they may be bridged again."""
 
     __tablename__ = "released_ranges"
+    __table_args__ = (Index("ix_released_ranges_space_start", "registry", "space", "block_start"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     registry_id: Mapped[int] = mapped_column("registry", Integer)
+    space: Mapped[str] = mapped_column(Text)
     issuance: Mapped[str] = mapped_column(Text)
     block_start: Mapped[int] = mapped_column(BigInteger)
     block_end: Mapped[int] = mapped_column(BigInteger)
@@ -270,6 +317,9 @@ class OutboxItem(Base):
     nonce: Mapped[int | None] = mapped_column(BigInteger)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     raw_tx: Mapped[str | None] = mapped_column(Text)
+    # The chain head when the transaction was signed: it can only be mined in a later block, so
+    # reserves and the listener never look past this block while the item is unsettled.
+    signed_at_block: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     block_number: Mapped[int | None] = mapped_column(BigInteger)

@@ -95,7 +95,7 @@ def apply_retirement(session: Session, event: RetiredEvent) -> Retirement | None
     session.flush()
     whole, vintage.accrued_retired_wei = divmod(vintage.accrued_retired_wei + event.amount, TONNE)
     retirement.tonnes_retired = whole
-    for held in _take_locked(session, vintage, whole, retirement_id=retirement.id):
+    for held in _take_locked(session, vintage, whole, event.block_number, retirement_id=retirement.id):
         held.state = "retired"
         held.retirement_pk = retirement.id
     audit.record(
@@ -134,7 +134,7 @@ def apply_redemption(session: Session, event: RedemptionEvent) -> Redemption | N
     session.add(redemption)
     session.flush()
     tonnes = event.amount // TONNE
-    for held in _take_locked(session, vintage, tonnes, retirement_id=None):
+    for held in _take_locked(session, vintage, tonnes, event.block_number, retirement_id=None):
         released_from(session, held, redemption.id)
     audit.record(
         session,
@@ -247,12 +247,13 @@ def list_redemptions(
 
 
 def _take_locked(
-    session: Session, vintage: Vintage, tonnes: int, *, retirement_id: int | None
+    session: Session, vintage: Vintage, tonnes: int, burned_in: int, *, retirement_id: int | None
 ) -> list[SerialRange]:
-    """The first `tonnes` locked serials of the vintage (oldest lock first), split off as registries do."""
+    """The first `tonnes` locked serials of the vintage (oldest lock first) that were minted by block
+    `burned_in`, split off as registries do: a burn cannot have burned tokens minted after it."""
     taken: list[SerialRange] = []
     remaining = tonnes * units_per_tonne(Registry(vintage.project.registry_id))  # in serial units
-    for held in locked_ranges_fifo(session, vintage.id) if tonnes else []:
+    for held in locked_ranges_fifo(session, vintage.id, burned_in) if tonnes else []:
         if remaining == 0:
             break
         if held.quantity > remaining:
@@ -262,6 +263,7 @@ def _take_locked(
             session.add(
                 SerialRange(
                     registry_id=held.registry_id,
+                    space=held.space,
                     issuance=held.issuance,
                     block_start=rest.start,
                     block_end=rest.end,

@@ -3,30 +3,38 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from datetime import date
 
 from eth_utils import keccak
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bridge.catalog import Registry
 from bridge.db import audit, outbox
-from bridge.db.locks import find_overlap, lock_issuance
-from bridge.db.models import ApiKey, SerialRange, Tokenization, Vintage
+from bridge.db.models import NO_OVERLAP, ApiKey, SerialRange, Tokenization, Vintage
 from bridge.schemas import TokenizationCreate
 from bridge.serials import SerialBlock, SerialError, parse_serial, units_per_tonne
 from bridge.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bridge.services.serial_claims import claim, lock_batch
+from bridge.services.serial_claims import serial_hash as claimed_hash
 from bridge.services.vintages import ensure_vintage
 
 logger = logging.getLogger(__name__)
 
 
-# PostgreSQL may end a transaction that lost a lock race (deadlock, serialization failure); the use
-# case is safe to run again from the start, since nothing of it was committed.
-RETRYABLE_PG_CODES = {"40P01", "40001"}
+# PostgreSQL may end a transaction that lost a lock race (deadlock, serialization failure), and the
+# database refuses a range that a concurrent transaction locked first in its numbering space
+# (exclusion violation; SQLite's trigger names the constraint). The use case is safe to run again from
+# the start, since nothing of it was committed: the second run sees the winner and answers 409.
+RETRYABLE_PG_CODES = {"40P01", "40001", "23P01"}
+
+
+def _retryable(err: DBAPIError) -> bool:
+    return getattr(err.orig, "pgcode", None) in RETRYABLE_PG_CODES or NO_OVERLAP in str(err.orig)
 
 
 def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
@@ -38,11 +46,11 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
     for attempt in range(3):
         try:
             return _tokenize(session, key, request)
-        except OperationalError as err:
+        except (OperationalError, IntegrityError) as err:
             session.rollback()
-            if getattr(err.orig, "pgcode", None) not in RETRYABLE_PG_CODES or attempt == 2:
+            if not _retryable(err) or attempt == 2:
                 raise
-            logger.warning("tokenize: transaction lost a lock race (%s); retrying", err.orig)
+            logger.warning("tokenize: transaction lost a race (%s); retrying", err.orig)
     raise AssertionError("unreachable")
 
 
@@ -62,25 +70,14 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
     project_id = _project_id(block, request)
     start, end = _vintage_period(block, request)
 
-    lock_issuance(session, int(block.registry), block.issuance)
-    # The lock above serialises requests on this issuance, so a concurrent retry with the same
+    lock_batch(session, block)
+    # The lock above serialises requests on this batch, so a concurrent retry with the same
     # idempotency key is seen here rather than reported as an overlap with itself.
     existing = _by_idempotency_key(session, key.operator_id, request.idempotency_key)
     if existing is not None:
         return _replayed(existing, request_hash), False
-    conflict = find_overlap(session, int(block.registry), block.issuance, block.start, block.end)
-    if conflict is not None:
-        raise Conflict(
-            f"serials {block.start}-{block.end} overlap a block already {conflict.state}",
-            field="serial",
-            conflicting_lock={
-                "tokenization_id": conflict.tokenization_id,
-                "serial": conflict.serial,
-                "block_start": conflict.block_start,
-                "block_end": conflict.block_end,
-                "state": conflict.state,
-            },
-        )
+    claimed = claim(session, block, issued_quantity=request.issued_quantity)
+    pieces = claimed.pieces
 
     vintage = ensure_vintage(
         session,
@@ -93,39 +90,43 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
     )
     tokenization_id = str(uuid.uuid4())
     lock_id = "0x" + keccak(text=f"carbon-bridge:lock:{tokenization_id}").hex()
-    serial_hash = (
-        "0x" + keccak(text=f"{int(block.registry)}|{block.issuance}|{block.start}|{block.end}").hex()
-    )
+    serial_hash = claimed_hash(block, pieces)
     tokenization = Tokenization(
         id=tokenization_id,
         operator_id=key.operator_id,
         idempotency_key=request.idempotency_key,
         request_hash=request_hash,
         registry_id=int(block.registry),
-        serial=block.serial,
+        serial=", ".join(piece.serial for piece in pieces),
         issuance=block.issuance,
-        block_start=block.start,
-        block_end=block.end,
+        block_start=pieces[0].start,
+        block_end=pieces[-1].end,
         quantity=tonnes,
         # The object, not only its key: the response reads it after the commit without a query.
         vintage=vintage,
         beneficiary=request.beneficiary,
         lock_id=lock_id,
         serial_hash=serial_hash,
+        serial_identity=json.dumps({"space": block.space, "ranges": [[p.start, p.end] for p in pieces]}),
     )
     session.add(tokenization)
-    session.flush()  # the range row refers to it, and the ORM has no relationship to order them by
-    session.add(
+    session.flush()  # the range and batch rows refer to it, and the ORM has no relationship to order them by
+    if claimed.new_batch is not None:
+        claimed.new_batch.first_tokenization_id = tokenization_id
+        session.add(claimed.new_batch)
+    session.add_all(
         SerialRange(
             registry_id=int(block.registry),
-            issuance=block.issuance,
-            block_start=block.start,
-            block_end=block.end,
-            serial=block.serial,
+            space=piece.space,
+            issuance=piece.issuance,
+            block_start=piece.start,
+            block_end=piece.end,
+            serial=piece.serial,
             state="pending",
             vintage_pk=vintage.id,
             tokenization_id=tokenization_id,
         )
+        for piece in pieces
     )
     session.flush()
     outbox.enqueue(
@@ -148,7 +149,8 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
         action="tokenization.locked",
         entity="tokenization",
         entity_id=tokenization_id,
-        serial=block.serial,
+        serial=tokenization.serial,
+        space=block.space,
         tonnes=tonnes,
         beneficiary=request.beneficiary,
     )
@@ -231,10 +233,19 @@ def _replayed(existing: Tokenization, request_hash: str) -> Tokenization:
 
 def _parse(request: TokenizationCreate) -> SerialBlock:
     try:
-        return parse_serial(request.serial, registry=request.registry, quantity=request.quantity)
+        block = parse_serial(request.serial, registry=request.registry, quantity=request.quantity)
     except SerialError as err:
         field = "quantity" if err.field == "quantity" else "serial"
         raise InvalidInput(f"serial: {err}", field=field, serial_field=err.field) from err
+    if block.opaque and "#" in request.serial:
+        # Their units are numbered by the bridge (see serial_claims): only its own splits carry ranges.
+        raise InvalidInput(
+            "serial: this registry's serials carry no unit numbers: give the id and the quantity, "
+            "not a range",
+            field="serial",
+            serial_field="range",
+        )
+    return block
 
 
 # Serial unit numbers are stored as BIGINT.

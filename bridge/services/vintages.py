@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bridge.catalog import REGISTRY_CODES, Category, Registry
 from bridge.db import outbox
-from bridge.db.locks import lock_issuance
+from bridge.db.locks import lock_key
 from bridge.db.models import Project, Vintage
 from bridge.schemas import LABEL_NAMES, ProjectAttributes
 from bridge.services.errors import InvalidInput
@@ -63,10 +63,12 @@ def ensure_vintage(
 ) -> Vintage:
     """The vintage row, created with its project (and queued for token creation) the first time.
 
-    A known project must be described the same way again: its attributes end up immutable on-chain.
+    A known project must be described the same way again, and a known vintage with the same labels:
+    both end up immutable on-chain. Labels may differ between vintages of one project, as registries
+    attach them per batch or vintage (CORSIA eligibility by compliance phase, ICVCM CCP).
     """
     key = vintage_key(int(registry), project_id, start, end)
-    lock_issuance(session, int(registry), f"vintage:{key}")
+    lock_key(session, int(registry), f"vintage:{key}")
     project = session.scalars(
         select(Project).where(Project.registry_id == int(registry), Project.project_id == project_id)
     ).first()
@@ -85,11 +87,11 @@ def ensure_vintage(
         session.add(project)
         session.flush()
     else:
-        _same_project(project, attributes, country, labels)
+        _same_project(project, attributes, country)
 
     vintage = session.scalars(select(Vintage).where(Vintage.key == key)).first()
     if vintage is None:
-        vintage = Vintage(project=project, vintage_start=start, vintage_end=end, key=key)
+        vintage = Vintage(project=project, vintage_start=start, vintage_end=end, key=key, labels=labels)
         session.add(vintage)
         session.flush()
         creation = outbox.enqueue(
@@ -102,7 +104,7 @@ def ensure_vintage(
                     "registry": int(registry),
                     "category": project.category,
                     "sectoralScope": project.sectoral_scope,
-                    "labels": project.labels,
+                    "labels": labels,
                     "vintageStart": yyyymmdd(start),
                     "vintageEnd": yyyymmdd(end),
                     "country": (project.country or "").encode().ljust(2, b"\0").hex(),
@@ -114,16 +116,21 @@ def ensure_vintage(
         session.flush()
         vintage.creation_item_pk = creation.id
     else:
+        if vintage.labels != labels:
+            raise InvalidInput(
+                f"project.labels is {label_names(labels)} but vintage {symbol(vintage)} was bridged with "
+                f"{label_names(vintage.labels)}; its token's labels are immutable",
+                field="project.labels",
+            )
         # Responses read the project after the commit: hand it over now rather than query again.
         set_committed_value(vintage, "project", project)
     return vintage
 
 
-def _same_project(project: Project, attributes: ProjectAttributes, country: str | None, labels: int) -> None:
+def _same_project(project: Project, attributes: ProjectAttributes, country: str | None) -> None:
     checks = [
         ("project.category", project.category, int(attributes.category)),
         ("project.sectoral_scope", project.sectoral_scope, attributes.sectoral_scope),
-        ("project.labels", project.labels, labels),
         ("project.methodology", project.methodology, attributes.methodology),
         ("project.country", project.country, country),
     ]

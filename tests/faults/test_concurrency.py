@@ -16,6 +16,16 @@ from tests.faults.harness import bridge_processes
 from tests.service.test_bridge_flow import tokenization, verra_serial
 
 CONCURRENT = 24
+SPELLINGS = 20
+
+
+def _wait_up(url: str) -> None:
+    while True:
+        try:
+            requests.get(url + "/health", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
 
 
 def _post_all_at_once(urls: list[str], key: str, bodies: list[dict]) -> list[requests.Response]:
@@ -45,12 +55,7 @@ def test_concurrent_overlapping_requests_lock_once_across_api_processes(
         second_port = free_port()
         bridge.start("api-2", "serve", "--no-workers", BRIDGE_API_PORT=str(second_port))
         urls = [bridge.url, f"http://127.0.0.1:{second_port}"]
-        while True:
-            try:
-                requests.get(urls[1] + "/health", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
+        _wait_up(urls[1])
 
         # 24 requests, all for overlapping parts of one block, at the same moment, through two processes.
         overlapping = [tokenization(verra_serial(1_000 + i, 1_100 + i)) for i in range(CONCURRENT)]
@@ -65,6 +70,53 @@ def test_concurrent_overlapping_requests_lock_once_across_api_processes(
         assert Counter(r.status_code for r in responses) == {201: CONCURRENT}
         print(
             f"{CONCURRENT} overlapping: 1 accepted, {CONCURRENT - 1} refused; {CONCURRENT} disjoint: accepted"
+        )
+
+
+def _spellings_of_units_5000_to_5100(count: int) -> list[str]:
+    """`count` serials naming overlapping Verra units 5,000-5,100, each spelled another way: another
+    batch id, label flag, range within the block, or the legacy APX form. Verra numbers units
+    registry-wide, so these are all the same physical units."""
+    spellings = []
+    for i in range(count):
+        start, end = 5_000 + i, 5_100 - (i % 7)
+        if i % 4 == 3:
+            spellings.append(f"{7_000 + i}-{start}-{end}-VCU-003-APX-ET-14-1340-01012020-31122020-{i % 2}")
+        else:
+            spellings.append(
+                f"{30_000 + i}-{start}-{end}-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-{i % 2}"
+            )
+    return spellings
+
+
+def test_simultaneous_spellings_of_the_same_units_lock_once_across_api_processes(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    with bridge_processes(tmp_path, postgres_url) as bridge:
+        bridge.start_api()
+        second_port = free_port()
+        bridge.start("api-2", "serve", "--no-workers", BRIDGE_API_PORT=str(second_port))
+        urls = [bridge.url, f"http://127.0.0.1:{second_port}"]
+        _wait_up(urls[1])
+
+        # Different batch ids take different batch locks: only the database's exclusion constraint
+        # stands between two of them racing past the overlap check.
+        bodies = [tokenization(serial) for serial in _spellings_of_units_5000_to_5100(SPELLINGS)]
+        responses = _post_all_at_once(urls, bridge.api_key, bodies)
+        codes = Counter(r.status_code for r in responses)
+        assert codes == {201: 1, 409: SPELLINGS - 1}, [r.text for r in responses if r.status_code != 409]
+        winner = next(r.json()["id"] for r in responses if r.status_code == 201)
+        refused = [r.json()["detail"]["conflicting_lock"] for r in responses if r.status_code == 409]
+        assert {lock["tokenization_id"] for lock in refused} == {winner}
+        engine = create_engine(postgres_url)
+        with engine.connect() as connection:
+            held = connection.execute(text("SELECT count(*) FROM serial_ranges")).scalar_one()
+        engine.dispose()
+        assert held == 1
+        # How many lost the race past the overlap check and were stopped by the constraint instead.
+        raced = sum(bridge.log(name, tail=None).count("lost a race") for name in ("api", "api-2"))
+        print(
+            f"{SPELLINGS} spellings of one block at once through two API processes: 1 lock ({raced} retried)"
         )
 
 

@@ -1,0 +1,189 @@
+"""What a new lock may claim: units no other lock holds in their numbering space, of a batch described
+the same way as the first time the bridge saw it.
+
+A block's identity is what its registry guarantees unique (`SerialBlock.space`), not its spelling:
+two spellings of the same units land in one space and the second is refused (409) naming the first
+lock. The database refuses the same rows again (an exclusion constraint on PostgreSQL, triggers on
+SQLite), so a race between two spellings that this check does not see still cannot lock twice.
+
+Registries without unit numbers (J-Credit, CCER, FFCER, CARB, Isometric) have no ranges for an
+operator to choose: the first lock of an id states the quantity the registry issued under it, and
+the bridge numbers those units 1..issued itself, so what is held, retired and released under one id
+can never exceed it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from eth_abi import encode
+from eth_utils import keccak
+from sqlalchemy.orm import Session
+
+from bridge.db.locks import batch_of, find_overlap, find_unreleased_overlap, held_spans, lock_key
+from bridge.db.models import SerialBatch
+from bridge.serials import SerialBlock
+from bridge.services.errors import Conflict, InvalidInput
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The units a lock takes (in unit order), and the batch record to write if it is the first."""
+
+    pieces: list[SerialBlock]
+    new_batch: SerialBatch | None
+
+
+def claim(session: Session, block: SerialBlock, *, issued_quantity: int | None) -> Claim:
+    """Checks the block against its batch and its numbering space; raises InvalidInput or Conflict.
+
+    The caller holds `lock_batch`, so the first description of a batch is recorded once; requests
+    for other batches of one space rely on the database's constraint.
+    """
+    registry = int(block.registry)
+    if not block.opaque and issued_quantity is not None:
+        raise InvalidInput(
+            "issued_quantity is only for registries whose serials carry no unit numbers",
+            field="issued_quantity",
+        )
+    if not block.opaque:
+        # First, so that a re-spelling of held units is named as such (409, the earlier lock)
+        # rather than as a batch described otherwise.
+        _free(session, block)
+    known = batch_of(session, registry, block.batch)
+    if known is not None:
+        _same_batch(block, known)
+    issued = None
+    pieces = [block]
+    if block.opaque:
+        issued = _issued(block, known, issued_quantity)
+        pieces = _allocate(session, block, issued)
+        if known is not None and known.issued_quantity is None:
+            known.issued_quantity = issued  # a batch recorded before the bridge counted ids
+    new_batch = None
+    if known is None:
+        new_batch = SerialBatch(
+            registry_id=registry,
+            batch=block.batch,
+            attributes=json.dumps(dict(block.batch_attributes), sort_keys=True),
+            issued_quantity=issued,
+        )
+    return Claim(pieces=pieces, new_batch=new_batch)
+
+
+def lock_batch(session: Session, block: SerialBlock) -> None:
+    """Serialises lock requests on the block's batch until the transaction ends."""
+    lock_key(session, int(block.registry), f"batch:{block.batch}")
+
+
+def serial_hash(block: SerialBlock, pieces: list[SerialBlock]) -> str:
+    """The `serialHash` a mint records on-chain: the identity of the units, not their spelling.
+
+    keccak256(abi.encode(uint8 registry, string space, (uint256 start, uint256 end)[] ranges)), so
+    anyone can find two `Tokenized` events over the same units from the events and this preimage.
+    """
+    encoded = encode(
+        ["uint8", "string", "(uint256,uint256)[]"],
+        [int(block.registry), block.space, [(piece.start, piece.end) for piece in pieces]],
+    )
+    return "0x" + keccak(encoded).hex()
+
+
+def _same_batch(block: SerialBlock, known: SerialBatch) -> None:
+    """Every field describing the batch must agree with the first block seen of it."""
+    first: dict[str, str] = json.loads(known.attributes)
+    given = dict(block.batch_attributes)
+    for name in sorted(first.keys() | given.keys()):
+        if first.get(name) != given.get(name):
+            raise InvalidInput(
+                f"serial: {name} is {given.get(name)!r}, but batch {block.batch} was first bridged "
+                f"with {first.get(name)!r} (tokenization {known.first_tokenization_id})",
+                field="serial",
+                serial_field=name,
+                given=given.get(name),
+                known=first.get(name),
+            )
+
+
+def _free(session: Session, block: SerialBlock) -> None:
+    registry = int(block.registry)
+    held = find_overlap(session, registry, block.space, block.start, block.end)
+    if held is not None:
+        raise Conflict(
+            f"serials {block.start}-{block.end} overlap a block already {held.state}: {held.serial}",
+            field="serial",
+            conflicting_lock={
+                "tokenization_id": held.tokenization_id,
+                "serial": held.serial,
+                "block_start": held.block_start,
+                "block_end": held.block_end,
+                "state": held.state,
+            },
+        )
+    owed = find_unreleased_overlap(session, registry, block.space, block.start, block.end)
+    if owed is not None:
+        raise Conflict(
+            f"serials {block.start}-{block.end} overlap {owed.serial}, released by redemption "
+            f"{owed.redemption_pk} but not yet confirmed transferred at the registry",
+            field="serial",
+            conflicting_lock={
+                "tokenization_id": owed.tokenization_id,
+                "serial": owed.serial,
+                "block_start": owed.block_start,
+                "block_end": owed.block_end,
+                "state": "released_unconfirmed",
+                "redemption_id": owed.redemption_pk,
+            },
+        )
+
+
+def _issued(block: SerialBlock, known: SerialBatch | None, given: int | None) -> int:
+    recorded = known.issued_quantity if known is not None else None
+    if recorded is not None and given is not None and given != recorded:
+        raise InvalidInput(
+            f"issued_quantity is {given}, but {block.issuance} was first bridged as {recorded} units issued",
+            field="issued_quantity",
+            given=given,
+            known=recorded,
+        )
+    issued = recorded if recorded is not None else given
+    if issued is None:
+        raise InvalidInput(
+            f"the first lock of {block.issuance} must state issued_quantity, the units the registry "
+            "issued under it",
+            field="issued_quantity",
+        )
+    if block.quantity > issued:
+        raise InvalidInput(
+            f"quantity: {block.quantity} units asked, but {block.issuance} has {issued} issued",
+            field="quantity",
+        )
+    return issued
+
+
+def _allocate(session: Session, block: SerialBlock, issued: int) -> list[SerialBlock]:
+    """The lowest free units of the id, `block.quantity` of them, as few ranges as the gaps allow."""
+    taken = held_spans(session, int(block.registry), block.space, 1, issued)
+    if any(end > issued for _, end in taken):
+        raise InvalidInput(
+            f"issued_quantity: {issued} is fewer than the units of {block.issuance} already held",
+            field="issued_quantity",
+        )
+    wanted, pieces, cursor = block.quantity, [], 1
+    for start, end in [*taken, (issued + 1, issued + 1)]:
+        if start > cursor and wanted:
+            size = min(start - cursor, wanted)
+            pieces.append(block.with_range(cursor, cursor + size - 1))
+            wanted -= size
+        cursor = max(cursor, end + 1)
+    if wanted:
+        free = block.quantity - wanted
+        raise Conflict(
+            f"quantity: {block.quantity} units asked, but only {free} of the {issued} issued under "
+            f"{block.issuance} are not already held",
+            field="quantity",
+            free=free,
+            issued_quantity=issued,
+        )
+    return pieces
