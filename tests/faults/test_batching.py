@@ -16,7 +16,8 @@ QUEUED = 40
 
 
 def vintage_serial(year: int, start: int, end: int) -> str:
-    """A Verra serial of project 1340 for vintage `year` (one issuance batch per year)."""
+    """A Verra serial of project 1340 for vintage `year` (one issuance batch per year; Verra numbers
+    units registry-wide, so two years never share units)."""
     return f"{year}-{start}-{end}-VCS-VCU-1507-VER-ET-14-1340-0101{year}-3112{year}-1"
 
 
@@ -34,9 +35,10 @@ def two_vintages_one_paused(bridge: Processes, serial: int) -> None:
     bridge.start_api()
     bridge.start_sender()
     bridge.start_listener()
+    # Verra numbers units registry-wide: each vintage's first block has units of its own.
     first = {
-        year: bridge.post("/tokenizations", tokenization(vintage_serial(year, serial, serial))).json()
-        for year in (2020, 2021)
+        year: bridge.post("/tokenizations", tokenization(vintage_serial(year, unit, unit))).json()
+        for year, unit in ((2020, serial), (2021, serial + 1))
     }
     wait_until_settled(bridge)
     paused = bridge.get(f"/tokenizations/{first[2021]['id']}")["vintage"]["token_address"]
