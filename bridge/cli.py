@@ -142,25 +142,45 @@ def keys_list() -> None:
 
 @main.command()
 def reconcile() -> None:
-    """Compare locked tonnes with on-chain supply per vintage; exit 1 on any mismatch."""
+    """Compare locked tonnes with on-chain supply per vintage, at one block.
+
+    Exit 0 when balanced, 1 on any mismatch (or a supply on a vintage the bridge does not know), 2 when
+    the chain cannot be read.
+    """
     from bridge.chain.contracts import Chain
     from bridge.services import reserves
+
+    def t(wei: int | None) -> str:
+        return "unreadable" if wei is None else f"{wei / 10**18:g}"
 
     settings = get_settings()
     chain = Chain.from_settings(settings, with_signer=False)
     with _sessions()() as session:
         result = reserves.compute(session, chain)
-        click.echo(f"at block {result.at_block}: {len(result.vintages)} vintages")
-        for v in result.vintages:
-            onchain = "unreadable" if v.onchain_supply_wei is None else f"{v.onchain_supply_wei / 10**18:g}"
-            mark = "ok" if v.balanced else "MISMATCH"
-            click.echo(
-                f"  {mark:8} {v.symbol:24} locked {v.locked_tonnes} t, retired {v.retired_tonnes} t, "
-                f"released {v.released_tonnes} t, supply expected {v.expected_supply_wei / 10**18:g} t, "
-                f"on-chain {onchain} t"
-            )
-        mismatches = result.mismatches()
-    click.echo(f"{len(mismatches)} mismatches")
+    floor = "" if result.floor_block is None else f", floor {result.floor_block}"
+    click.echo(
+        f"at block {result.at_block} (listener {result.listener_block}{floor}): "
+        f"{len(result.vintages)} vintages"
+    )
+    for v in result.vintages:
+        mark = {"balanced": "ok", "unbalanced": "MISMATCH", "unknown": "unknown"}[v.status]
+        click.echo(
+            f"  {mark:8} {v.symbol:24} locked {v.locked_tonnes} t, pending {v.pending_tonnes} t, "
+            f"retired {v.retired_tonnes} t, released {v.released_tonnes} t, "
+            f"supply expected {t(v.expected_supply_wei)} t, ledger {t(v.ledger_supply_wei)} t, "
+            f"on-chain {t(v.onchain_supply_wei)} t"
+        )
+    for u in result.unknown_vintages:
+        mark = "unknown" if u.balanced else "MISMATCH"
+        click.echo(
+            f"  {mark:8} {u.token_address} is a factory vintage the bridge does not know: "
+            f"on-chain {t(u.onchain_supply_wei)} t"
+        )
+    mismatches = len(result.mismatches()) + sum(not u.balanced for u in result.unknown_vintages)
+    click.echo(f"{mismatches} mismatches")
+    if result.status == "unknown":
+        click.echo(f"reserves unknown: the chain cannot be read ({result.chain_error})")
+        sys.exit(2)
     sys.exit(1 if mismatches else 0)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 from web3 import Web3
@@ -272,26 +272,73 @@ class RegistryConfirmation(BaseModel):
     registry_reference: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
 
 
+ReserveStatus = Literal["balanced", "unbalanced", "unknown"]
+
+_STATUS = (
+    "`balanced`: the on-chain supply and the serial ledger both equal the expected supply; `unbalanced`: "
+    "they do not; `unknown`: the chain could not be read (and the database alone shows nothing wrong)."
+)
+
+
 class ReservePublic(BaseModel):
+    """One vintage at block `at_block`: tonnes by state, and supply expected against on-chain."""
+
     vintage_id: int
     symbol: str
     token_address: str | None
-    locked_tonnes: int
-    pending_tonnes: int
-    retired_tonnes: int
-    released_tonnes: int
-    accrued_retired_wei: str
-    expected_supply_wei: str
-    onchain_supply_wei: str | None
-    pool_holdings_wei: dict[str, str]
+    locked_tonnes: int = Field(
+        description="Serials whose mint was mined at or before `at_block`, not retired or released by then."
+    )
+    pending_tonnes: int = Field(
+        description="Serials whose mint is not mined yet, was mined after `at_block`, or was reorganised out."
+    )
+    retired_tonnes: int = Field(description="Retired by retirements at or before `at_block`.")
+    released_tonnes: int = Field(description="Released by redemptions at or before `at_block`.")
+    accrued_retired_wei: str = Field(description="Retired at or before `at_block` but not yet a whole tonne.")
+    expected_supply_wei: str = Field(
+        description="Tonnes minted by tokenizations mined at or before `at_block`, less the burns by then."
+    )
+    ledger_supply_wei: str = Field(description="`locked_tonnes` x 10^18 less `accrued_retired_wei`.")
+    onchain_supply_wei: str | None = Field(
+        description="`totalSupply()` at `at_block` (0 for a token created after it); null when unread."
+    )
+    pool_holdings_wei: dict[str, str] = Field(description="What each pool holds of it at `at_block`.")
     at_block: int | None
-    balanced: bool
+    status: ReserveStatus = Field(description=_STATUS)
+    balanced: bool | None = Field(description="`status` as true, false, or null when unknown.")
+
+
+class UnknownVintagePublic(BaseModel):
+    """A token the factory lists at `at_block` for which the bridge has no vintage."""
+
+    token_address: str
+    onchain_supply_wei: str
+    pool_holdings_wei: dict[str, str]
+    balanced: bool = Field(description="False when it has a supply: tokens no locked tonne backs.")
 
 
 class ReservesPublic(BaseModel):
-    at_block: int | None
-    balanced: bool
+    """Reserves at one block, `at_block` = min(`listener_block`, `floor_block`)."""
+
+    at_block: int | None = Field(
+        description="The block both sides are read at; null before the service knows its chain."
+    )
+    listener_block: int | None = Field(description="The last block whose burns the listener has applied.")
+    floor_block: int | None = Field(
+        description=(
+            "The chain head when the oldest unsettled transaction was signed (it is mined after that "
+            "block, and may be on-chain before the database counts it); null when none is unsettled."
+        )
+    )
+    status: ReserveStatus = Field(description=_STATUS)
+    balanced: bool | None = Field(description="`status` as true, false, or null when unknown.")
     vintages: list[ReservePublic]
+    unknown_vintages: list[UnknownVintagePublic] = Field(
+        description=(
+            "Factory vintages at `at_block` the database does not know; any with a supply makes the "
+            "reserves unbalanced."
+        )
+    )
 
 
 class PoolCriteriaPublic(BaseModel):

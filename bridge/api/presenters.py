@@ -25,6 +25,7 @@ from bridge.schemas import (
     RetirementPublic,
     SerialIdentity,
     TokenizationPublic,
+    UnknownVintagePublic,
     VintagePublic,
 )
 from bridge.services.burns import REASONS, TONNE
@@ -162,6 +163,9 @@ def redemption(r: Redemption) -> RedemptionPublic:
 def reserves(result: Reserves) -> ReservesPublic:
     return ReservesPublic(
         at_block=result.at_block,
+        listener_block=result.listener_block,
+        floor_block=result.floor_block,
+        status=result.status,
         balanced=result.balanced,
         vintages=[
             ReservePublic(
@@ -172,13 +176,24 @@ def reserves(result: Reserves) -> ReservesPublic:
                 pending_tonnes=v.pending_tonnes,
                 retired_tonnes=v.retired_tonnes,
                 released_tonnes=v.released_tonnes,
-                accrued_retired_wei=str(v.vintage.accrued_retired_wei),
+                accrued_retired_wei=str(v.accrued_retired_wei),
                 expected_supply_wei=str(v.expected_supply_wei),
+                ledger_supply_wei=str(v.ledger_supply_wei),
                 onchain_supply_wei=None if v.onchain_supply_wei is None else str(v.onchain_supply_wei),
                 pool_holdings_wei={k: str(h) for k, h in v.pool_holdings_wei.items()},
                 at_block=result.at_block,
+                status=v.status,
                 balanced=v.balanced,
             )
             for v in result.vintages
+        ],
+        unknown_vintages=[
+            UnknownVintagePublic(
+                token_address=u.token_address,
+                onchain_supply_wei=str(u.onchain_supply_wei),
+                pool_holdings_wei={k: str(h) for k, h in u.pool_holdings_wei.items()},
+                balanced=u.balanced,
+            )
+            for u in result.unknown_vintages
         ],
     )

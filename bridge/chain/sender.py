@@ -177,6 +177,7 @@ class Sender:
                 session.commit()
                 return False
             chain_pending = self.chain.w3.eth.get_transaction_count(self.account.address, "pending")
+            head = self.chain.w3.eth.block_number  # the transaction can only be mined after it
             nonce = outbox.take_nonce(session, self.account.address, chain_pending)
             tx = call.build_transaction(
                 {
@@ -186,7 +187,7 @@ class Sender:
                     "chainId": self.chain.chain_id,
                 }
             )
-            self._store_signed(group, tx)
+            self._store_signed(group, tx, head)
             session.commit()
             logger.info(
                 "sender %s: item %s (%s%s) signed, nonce %s",
@@ -237,6 +238,7 @@ class Sender:
                 }
             )
         chain_pending = self.chain.w3.eth.get_transaction_count(self.account.address, "pending")
+        head = self.chain.w3.eth.block_number  # none of these transactions can be mined before it
         signed_ids: list[int] = []
         with self.sessions() as session:
             for item_id in calls:
@@ -248,7 +250,7 @@ class Sender:
                     continue
                 tx = built[item_id]
                 tx["nonce"] = outbox.take_nonce(session, self.account.address, chain_pending)
-                self._store_signed([item], tx)
+                self._store_signed([item], tx, head)
                 signed_ids.append(item_id)
             session.commit()
         if signed_ids:
@@ -265,10 +267,13 @@ class Sender:
         tip = int(w3.eth.max_priority_fee)
         return {"maxFeePerGas": 2 * int(base) + tip, "maxPriorityFeePerGas": tip}
 
-    def _store_signed(self, group: list[OutboxItem], tx: dict[str, Any]) -> None:
-        """Signs `tx` and stores its bytes and hash on every item it carries (the caller commits)."""
+    def _store_signed(self, group: list[OutboxItem], tx: dict[str, Any], head: int) -> None:
+        """Signs `tx` and stores its bytes and hash on every item it carries (the caller commits),
+        with `head`, the chain head read before signing: the earliest a signing of the item could be
+        mined is the block after the lowest head it was ever signed at (`outbox.floor`)."""
         signed: SignedTransaction = self.account.sign_transaction(tx)
         for member in group:
+            earlier = member.signed_at_block
             outbox.mark(
                 member,
                 "sent",
@@ -276,6 +281,7 @@ class Sender:
                 tx_hash=_hex(signed.hash),
                 raw_tx=_hex(signed.raw_transaction),
                 attempts=member.attempts + 1,
+                signed_at_block=head if earlier is None else min(earlier, head),
             )
 
     def _batch(

@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bridge.db.models import OutboxItem, SignerNonce, utcnow
@@ -125,6 +125,27 @@ def unfinished(session: Session) -> int:
     return int(
         session.scalar(select(func.count()).where(OutboxItem.status.in_(("queued", "sent", "mined")))) or 0
     )
+
+
+def floor(session: Session) -> int | None:
+    """The last block the database can vouch for while transactions are unsettled; None when none is.
+
+    A transaction signed at head `h` (`signed_at_block`) can only be mined after block `h`. Until its
+    receipt is settled (`sent`), or while a reorg has taken it out of the chain (`mined` with no
+    block), the chain may hold a mint the database does not count yet: reserves and the listener
+    look no further than the lowest such `h`. Items signed before `signed_at_block` existed are
+    ignored.
+    """
+    value = session.scalar(
+        select(func.min(OutboxItem.signed_at_block)).where(
+            OutboxItem.signed_at_block.is_not(None),
+            or_(
+                OutboxItem.status == "sent",
+                and_(OutboxItem.status == "mined", OutboxItem.block_number.is_(None)),
+            ),
+        )
+    )
+    return None if value is None else int(value)
 
 
 def payload_of(item: OutboxItem) -> dict[str, Any]:

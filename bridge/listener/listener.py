@@ -19,7 +19,7 @@ from web3._utils.events import get_event_data
 
 from bridge.chain.contracts import Chain, abi
 from bridge.chain.sender import TRANSIENT
-from bridge.db import cursors
+from bridge.db import cursors, outbox
 from bridge.db.models import Vintage
 from bridge.services import burns
 from bridge.services.reserves import EVENTS_CURSOR
@@ -106,6 +106,9 @@ class Listener:
         with self.sessions() as session:
             cursor = cursors.get_or_create(session, EVENTS_CURSOR, self.start_block)
             from_block, applied_hash = cursor.next_block, cursor.block_hash
+            # A burn of tokens whose mint is mined but not yet settled would find no locked serials:
+            # never look past the block the sender's unsettled transactions were signed at.
+            floor = outbox.floor(session)
             # A vintage's events need its tokens, minted only after its address was recorded here.
             addresses = list(
                 session.scalars(select(Vintage.token_address).where(Vintage.token_address.is_not(None)))
@@ -115,6 +118,8 @@ class Listener:
             seen = "0x" + bytes(w3.eth.get_block(from_block - 1)["hash"]).hex()
             if seen != applied_hash:
                 raise DeepReorg(from_block - 1, applied_hash, seen)
+        if floor is not None:
+            safe_head = min(safe_head, floor)
         if from_block > safe_head:
             return False
         to_block = min(from_block + self.block_batch - 1, safe_head)

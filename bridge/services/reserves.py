@@ -1,24 +1,46 @@
-"""Reserves: per vintage, the tonnes the bridge holds against the token's on-chain supply.
+"""Reserves: per vintage, the tonnes the bridge holds against the token's on-chain supply, at one block.
 
-For a vintage, at block B (the last block the listener has applied):
-    expected supply = tonnes minted by tokenizations confirmed at or before B
-                      - amounts retired or redeemed in events at or before B
-and that must equal `totalSupply()` read at B (pool holdings are part of the supply). Independently,
-the serial ledger must agree: locked tonnes - accrued retired fractions = expected supply now.
+Everything is read at block X, the last block both sides can vouch for:
+    X = min(the listener's applied block (cursor next_block - 1), outbox.floor)
+The floor is the chain head at which the oldest unsettled transaction was signed: a mint mined but not
+yet settled by the sender is on the chain and not in the database, but it was mined after its floor.
+
+At X, per vintage (tonnes of Isometric-style registries are counted in units, `units_per_tonne`):
+    locked    ranges whose tokenization was mined at or before X and that were not retired or released
+              at or before X (a range retired or released after X was still locked at X)
+    pending   ranges whose mint is not mined, was mined after X, or was reorganised out
+    retired   ranges retired by a retirement at or before X; released: by a redemption at or before X
+    expected supply = tonnes minted by tokenizations mined at or before X
+                      - amounts of the retirements and redemptions at or before X
+    ledger supply   = locked tonnes - the fractions of a tonne retired but not yet whole at X
+and both must equal `totalSupply()` at X (pool holdings are part of the supply), read with the reserves
+lens (`bridge.chain.lens`), which also lists the factory's vintages at X: one the database does not
+know, with a supply, makes the reserves unbalanced. A vintage whose token was created after X reads 0.
+
+The database side is read in one snapshot (REPEATABLE READ on PostgreSQL: under READ COMMITTED each
+statement sees its own, and a sender's commit between two queries would show a false imbalance), with
+grouped queries; the chain side after it, in one `eth_call` at X. `status` is `unknown` when the chain
+cannot be read and the database alone shows nothing wrong.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 from web3.exceptions import Web3Exception
 
 from bridge.catalog import Registry
 from bridge.chain.contracts import TONNE, Chain
+from bridge.chain.lens import read_vintages
+from bridge.db import outbox
 from bridge.db.models import (
     ChainCursor,
+    Project,
     Redemption,
     ReleasedRange,
     Retirement,
@@ -29,121 +51,244 @@ from bridge.db.models import (
 from bridge.serials import units_per_tonne
 from bridge.services.vintages import symbol
 
+logger = logging.getLogger(__name__)
+
 EVENTS_CURSOR = "vintage-events"
+
+Status = Literal["balanced", "unbalanced", "unknown"]
+
+# What the chain side raises when the node is down, restarting or answers nonsense.
+_UNREADABLE = (Web3Exception, ValueError, OSError, ConnectionError, TimeoutError)
 
 
 @dataclass
 class VintageReserve:
     vintage: Vintage
+    symbol: str = ""
     locked_tonnes: int = 0
     pending_tonnes: int = 0
     retired_tonnes: int = 0
     released_tonnes: int = 0
+    minted_tonnes: int = 0  # by tokenizations mined at or before `at_block`
+    accrued_retired_wei: int = 0  # retired at or before `at_block`, not yet a whole tonne
     expected_supply_wei: int = 0  # at `at_block`, from tokenizations and burn events
-    expected_now_wei: int = 0  # the same over everything applied so far
     ledger_supply_wei: int = 0  # from the serial ledger: locked tonnes less accrued fractions
-    onchain_supply_wei: int | None = None
+    onchain_supply_wei: int | None = None  # None: the chain was not read
+    pool_holdings_wei: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ledger_consistent(self) -> bool:
+        return self.ledger_supply_wei == self.expected_supply_wei
+
+    @property
+    def status(self) -> Status:
+        if not self.ledger_consistent:
+            return "unbalanced"
+        if self.onchain_supply_wei is None:
+            return "unknown"
+        return "balanced" if self.onchain_supply_wei == self.expected_supply_wei else "unbalanced"
+
+    @property
+    def balanced(self) -> bool | None:
+        return _as_bool(self.status)
+
+
+@dataclass
+class UnknownVintage:
+    """A token the factory lists at `at_block` that the database has no vintage for."""
+
+    token_address: str
+    onchain_supply_wei: int
     pool_holdings_wei: dict[str, int] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:
-        return self.onchain_supply_wei == self.expected_supply_wei and self.ledger_consistent
-
-    @property
-    def ledger_consistent(self) -> bool:
-        return self.ledger_supply_wei == self.expected_now_wei
-
-    @property
-    def symbol(self) -> str:
-        return symbol(self.vintage)
+        """Supply nobody locked tonnes for breaks the invariant; an empty token does not."""
+        return self.onchain_supply_wei == 0
 
 
 @dataclass
 class Reserves:
     at_block: int | None
     vintages: list[VintageReserve]
+    unknown_vintages: list[UnknownVintage] = field(default_factory=list)
+    listener_block: int | None = None
+    floor_block: int | None = None
+    chain_read: bool = False
+    chain_error: str | None = None
 
     @property
-    def balanced(self) -> bool:
-        return all(v.balanced for v in self.vintages)
+    def status(self) -> Status:
+        if self.mismatches() or any(not u.balanced for u in self.unknown_vintages):
+            return "unbalanced"
+        return "balanced" if self.chain_read else "unknown"
+
+    @property
+    def balanced(self) -> bool | None:
+        """True, False, or None when the chain could not be read (and the database shows nothing wrong)."""
+        return _as_bool(self.status)
 
     def mismatches(self) -> list[VintageReserve]:
-        return [v for v in self.vintages if not v.balanced]
+        return [v for v in self.vintages if v.status == "unbalanced"]
+
+
+def _as_bool(status: Status) -> bool | None:
+    return None if status == "unknown" else status == "balanced"
 
 
 def compute(session: Session, chain: Chain | None) -> Reserves:
-    """Reserves of every vintage with a token; `chain=None` skips the on-chain side."""
-    next_block = _cursor(session)
-    at_block = next_block - 1 if next_block is not None else None
-    vintages = list(
-        session.scalars(select(Vintage).where(Vintage.token_address.is_not(None)).order_by(Vintage.id))
-    )
-    reserves = [_ledger(session, v, at_block) for v in vintages]
-    if chain is not None and at_block is not None and at_block >= 0:
-        for reserve in reserves:
-            _read_chain(chain, reserve, at_block)
-    return Reserves(at_block=at_block, vintages=reserves)
+    """Reserves of every vintage with a token at one block; `chain=None` skips the on-chain side.
+
+    The database is read in a transaction of its own, which this ends before reading the chain (on
+    SQLite a transaction holds the write lock): pass a session with no transaction open.
+    """
+    default_block = int(chain.deployment["block"]) - 1 if chain is not None else None
+    result = _read_database(session, default_block)
+    if chain is None:
+        result.chain_error = "the service runs without a chain connection"
+    elif result.at_block is not None:
+        _read_chain(chain, result)
+    return result
 
 
-def _cursor(session: Session) -> int | None:
-    cursor = session.get(ChainCursor, EVENTS_CURSOR)
-    return cursor.next_block if cursor else None
-
-
-def _ledger(session: Session, vintage: Vintage, at_block: int | None) -> VintageReserve:
-    reserve = VintageReserve(vintage=vintage)
-    per_tonne = units_per_tonne(Registry(vintage.project.registry_id))
-    for state, start, end in session.execute(
-        select(SerialRange.state, SerialRange.block_start, SerialRange.block_end).where(
-            SerialRange.vintage_pk == vintage.id
-        )
-    ):
-        tonnes = (end - start + 1) // per_tonne
-        if state == "locked":
-            reserve.locked_tonnes += tonnes
-        elif state == "pending":
-            reserve.pending_tonnes += tonnes
-        else:
-            reserve.retired_tonnes += tonnes
-    for start, end in session.execute(
-        select(ReleasedRange.block_start, ReleasedRange.block_end).where(
-            ReleasedRange.vintage_pk == vintage.id
-        )
-    ):
-        reserve.released_tonnes += (end - start + 1) // per_tonne
-    reserve.ledger_supply_wei = reserve.locked_tonnes * TONNE - vintage.accrued_retired_wei
-
-    limit = at_block if at_block is not None else -1
-    minted = list(
-        session.execute(
-            select(Tokenization.quantity, Tokenization.block_number).where(
-                Tokenization.vintage_pk == vintage.id, Tokenization.status == "minted"
+def _read_database(session: Session, default_block: int | None) -> Reserves:
+    started = not session.in_transaction()
+    if started and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    try:
+        cursor = session.get(ChainCursor, EVENTS_CURSOR)
+        # Before the listener's first step its cursor would start at the deployment block.
+        listener_block = cursor.next_block - 1 if cursor is not None else default_block
+        floor = outbox.floor(session)
+        candidates = [b for b in (listener_block, floor) if b is not None]
+        at_block = min(candidates) if listener_block is not None else None
+        rows = list(
+            session.execute(
+                select(Vintage, Project.registry_id)
+                .join(Project, Vintage.project_pk == Project.id)
+                .where(Vintage.token_address.is_not(None))
+                .order_by(Vintage.id)
             )
         )
+        reserves = {v.id: VintageReserve(vintage=v, symbol=symbol(v)) for v, _ in rows}
+        per_tonne = {v.id: units_per_tonne(Registry(registry_id)) for v, registry_id in rows}
+        if at_block is not None:
+            _ledger(session, reserves, per_tonne, at_block)
+        result = Reserves(
+            at_block=at_block,
+            vintages=list(reserves.values()),
+            listener_block=listener_block,
+            floor_block=floor,
+        )
+    finally:
+        if started:
+            session.commit()  # read only: ends the snapshot (objects stay loaded)
+    return result
+
+
+def _ledger(
+    session: Session, reserves: dict[int, VintageReserve], per_tonne: dict[int, int], at: int
+) -> None:
+    """Fills the ledger side of every vintage at block `at`: one grouped query per table."""
+    mined = and_(
+        Tokenization.status == "minted",
+        Tokenization.block_number.is_not(None),
+        Tokenization.block_number <= at,
     )
-    burned = [
-        *session.execute(
-            select(Retirement.amount_wei, Retirement.block_number).where(Retirement.vintage_pk == vintage.id)
-        ),
-        *session.execute(
-            select(Redemption.amount_wei, Redemption.block_number).where(Redemption.vintage_pk == vintage.id)
-        ),
-    ]
-    reserve.expected_now_wei = sum(q for q, _ in minted) * TONNE - sum(a for a, _ in burned)
-    minted_by_then = sum(q for q, b in minted if b is not None and b <= limit)
-    burned_by_then = sum(a for a, b in burned if b <= limit)
-    reserve.expected_supply_wei = minted_by_then * TONNE - burned_by_then
-    return reserve
+    units: dict[tuple[int, str], int] = defaultdict(int)
+
+    held_state = case(
+        (and_(SerialRange.state == "retired", Retirement.block_number <= at), literal("retired")),
+        (and_(SerialRange.state.in_(("locked", "retired")), mined), literal("locked")),
+        else_=literal("pending"),
+    ).label("at_state")
+    for vintage_pk, state, total in session.execute(
+        select(
+            SerialRange.vintage_pk,
+            held_state,
+            func.sum(SerialRange.block_end - SerialRange.block_start + 1),
+        )
+        .join(Tokenization, SerialRange.tokenization_id == Tokenization.id)
+        .outerjoin(Retirement, SerialRange.retirement_pk == Retirement.id)
+        .group_by(SerialRange.vintage_pk, held_state)
+    ):
+        units[(vintage_pk, state)] += int(total or 0)
+
+    released_state = case(
+        (Redemption.block_number <= at, literal("released")),
+        (mined, literal("locked")),
+        else_=literal("pending"),
+    ).label("at_state")
+    for vintage_pk, state, total in session.execute(
+        select(
+            ReleasedRange.vintage_pk,
+            released_state,
+            func.sum(ReleasedRange.block_end - ReleasedRange.block_start + 1),
+        )
+        .join(Tokenization, ReleasedRange.tokenization_id == Tokenization.id)
+        .join(Redemption, ReleasedRange.redemption_pk == Redemption.id)
+        .group_by(ReleasedRange.vintage_pk, released_state)
+    ):
+        units[(vintage_pk, state)] += int(total or 0)
+
+    # Tonnes are integers in SQL; amounts are decimal text (SQLite would sum them as REAL): Python.
+    minted = {
+        vintage_pk: int(tonnes or 0)
+        for vintage_pk, tonnes in session.execute(
+            select(Tokenization.vintage_pk, func.sum(Tokenization.quantity))
+            .where(mined)
+            .group_by(Tokenization.vintage_pk)
+        )
+    }
+    burned: dict[int, int] = defaultdict(int)
+    retired_wei: dict[int, int] = defaultdict(int)
+    whole_retired: dict[int, int] = defaultdict(int)
+    for vintage_pk, amount, tonnes in session.execute(
+        select(Retirement.vintage_pk, Retirement.amount_wei, Retirement.tonnes_retired).where(
+            Retirement.block_number <= at
+        )
+    ):
+        burned[vintage_pk] += amount
+        retired_wei[vintage_pk] += amount
+        whole_retired[vintage_pk] += tonnes
+    for vintage_pk, amount in session.execute(
+        select(Redemption.vintage_pk, Redemption.amount_wei).where(Redemption.block_number <= at)
+    ):
+        burned[vintage_pk] += amount
+
+    for vintage_pk, reserve in reserves.items():
+        unit = per_tonne[vintage_pk]
+        reserve.locked_tonnes = units[(vintage_pk, "locked")] // unit
+        reserve.pending_tonnes = units[(vintage_pk, "pending")] // unit
+        reserve.retired_tonnes = units[(vintage_pk, "retired")] // unit
+        reserve.released_tonnes = units[(vintage_pk, "released")] // unit
+        reserve.minted_tonnes = minted.get(vintage_pk, 0)
+        reserve.accrued_retired_wei = retired_wei[vintage_pk] - whole_retired[vintage_pk] * TONNE
+        reserve.expected_supply_wei = reserve.minted_tonnes * TONNE - burned[vintage_pk]
+        reserve.ledger_supply_wei = reserve.locked_tonnes * TONNE - reserve.accrued_retired_wei
 
 
-def _read_chain(chain: Chain, reserve: VintageReserve, at_block: int) -> None:
-    assert reserve.vintage.token_address is not None
-    token = chain.vintage(reserve.vintage.token_address)
+def _read_chain(chain: Chain, result: Reserves) -> None:
+    """Supplies and pool holdings at `result.at_block` (one lens call); unknown vintages listed."""
+    assert result.at_block is not None
     try:
-        reserve.onchain_supply_wei = token.functions.totalSupply().call(block_identifier=at_block)
-        for pool_symbol, pool in chain.pools.items():
-            held = token.functions.balanceOf(pool.address).call(block_identifier=at_block)
-            if held:
-                reserve.pool_holdings_wei[pool_symbol] = held
-    except (Web3Exception, ValueError, OSError):
-        reserve.onchain_supply_wei = None
+        onchain = read_vintages(chain, result.at_block)
+    except _UNREADABLE as err:
+        logger.warning("reserves: the chain cannot be read at block %s: %s", result.at_block, err)
+        result.chain_error = str(err) or type(err).__name__
+        return
+    result.chain_read = True
+    known: set[str] = set()
+    for reserve in result.vintages:
+        assert reserve.vintage.token_address is not None
+        address = chain.w3.to_checksum_address(reserve.vintage.token_address)
+        known.add(address)
+        seen = onchain.get(address)
+        # Not listed at that block: the token was created after it, so it had no supply then.
+        reserve.onchain_supply_wei = seen.total_supply_wei if seen else 0
+        reserve.pool_holdings_wei = dict(seen.pool_holdings_wei) if seen else {}
+    result.unknown_vintages = [
+        UnknownVintage(address, seen.total_supply_wei, dict(seen.pool_holdings_wei))
+        for address, seen in onchain.items()
+        if address not in known
+    ]

@@ -148,24 +148,34 @@ export async function certificate(id) {
   ];
 }
 
+/** What a reserves status means, in plain words. */
+const RESERVES_STATUS = {
+  balanced: { badge: "badge ok", mark: "✓", text: (b) => `Balanced at block ${b}: every token is backed by a locked tonne.` },
+  unbalanced: { badge: "badge bad", mark: "✗", text: (b) => `Unbalanced at block ${b}: the tokens and the locked tonnes disagree; see the rows marked below.` },
+  unknown: { badge: "badge warn", mark: "?", text: (b) => `Unknown at block ${b ?? "–"}: the chain cannot be read right now, so the on-chain supply could not be checked.` },
+};
+
 export async function reserves() {
   const r = await get("/reserves");
+  const status = RESERVES_STATUS[r.status] ?? RESERVES_STATUS.unknown;
+  const unknown = r.unknown_vintages ?? [];
   return [
     h("h2", {}, "Reserves"),
+    h("p", { class: status.badge, id: "reserves-status", "data-status": r.status }, status.text(r.at_block)),
     h(
       "p",
-      { class: r.balanced ? "badge ok" : "badge bad", id: "reserves-status" },
-      r.balanced
-        ? `Balanced at block ${r.at_block}: every token is backed by a locked tonne.`
-        : `Out of balance at block ${r.at_block}: see the rows marked below.`,
+      { class: "hint" },
+      "Both sides are read at one block: the last one whose burns the bridge has applied and whose mints it has recorded. " +
+        "Pending tonnes are locked for mints not yet counted at that block.",
     ),
     chart(r.vintages),
     table(
       ["Vintage", "Locked t", "Pending t", "Retired t", "Released t", "Expected supply", "On-chain supply", "In pools", ""],
-      r.vintages.map((v) =>
-        h(
+      r.vintages.map((v) => {
+        const row = RESERVES_STATUS[v.status] ?? RESERVES_STATUS.unknown;
+        return h(
           "tr",
-          { class: v.balanced ? "" : "bad" },
+          { class: v.status === "unbalanced" ? "bad" : "", "data-status": v.status },
           h("td", {}, v.symbol),
           h("td", { class: "num" }, v.locked_tonnes),
           h("td", { class: "num" }, v.pending_tonnes),
@@ -174,11 +184,37 @@ export async function reserves() {
           h("td", { class: "num" }, tonnes(v.expected_supply_wei)),
           h("td", { class: "num" }, v.onchain_supply_wei === null ? "?" : tonnes(v.onchain_supply_wei)),
           h("td", {}, Object.entries(v.pool_holdings_wei).map(([pool, wei]) => `${pool} ${tonnes(wei)}`).join(", ") || "–"),
-          h("td", {}, v.balanced ? "✓" : "✗"),
-        ),
-      ),
+          h("td", { title: v.status }, row.mark),
+        );
+      }),
       "No vintages yet.",
     ),
+    unknown.length === 0
+      ? h("div", { id: "unknown-vintages" })
+      : h(
+          "section",
+          { id: "unknown-vintages" },
+          h("h3", {}, "Tokens the bridge did not create"),
+          h(
+            "p",
+            { class: "hint" },
+            "The factory lists these vintage tokens, but the bridge has no record of them. Any supply they have is not backed by tonnes the bridge locked.",
+          ),
+          table(
+            ["Token address", "On-chain supply", "In pools", ""],
+            unknown.map((u) =>
+              h(
+                "tr",
+                { class: u.balanced ? "" : "bad" },
+                h("td", { class: "mono" }, u.token_address),
+                h("td", { class: "num" }, tonnes(u.onchain_supply_wei)),
+                h("td", {}, Object.entries(u.pool_holdings_wei).map(([pool, wei]) => `${pool} ${tonnes(wei)}`).join(", ") || "–"),
+                h("td", {}, u.balanced ? "no supply" : "✗ unbacked supply"),
+              ),
+            ),
+            "",
+          ),
+        ),
   ];
 }
 

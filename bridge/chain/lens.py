@@ -1,0 +1,61 @@
+"""The reserves lens: every factory vintage's supply and pool holdings at one block, in one `eth_call`.
+
+`contracts/lens/ReservesLens.sol` is never deployed: its creation code and constructor arguments go as
+the data of an `eth_call` with no `to`, at the block asked for, and the constructor returns the
+ABI-encoded result (a deployless multicall). So it reads any block, even one before the factory existed
+(no vintages then), in one round trip per `PAGE` vintages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from eth_abi import decode, encode
+from hexbytes import HexBytes
+from web3 import Web3
+
+from bridge.chain.contracts import ABI_DIR, Chain
+
+#: Vintages per call: about 25,000 gas each (the supply and five pool balances), well inside the
+#: gas a node allows an `eth_call` (Anvil and geth: 30M and more).
+PAGE = 400
+
+_ARGUMENTS = ["address", "address[]", "uint256", "uint256"]
+_RESULT = ["(uint256,uint256,(address,uint256,uint256[])[])"]
+
+
+@cache
+def creation_code() -> bytes:
+    """ReservesLens's creation code, as `make compile` exported it."""
+    return bytes.fromhex((ABI_DIR / "ReservesLens.bin").read_text().strip().removeprefix("0x"))
+
+
+@dataclass
+class VintageSupply:
+    address: str  # checksummed
+    total_supply_wei: int
+    pool_holdings_wei: dict[str, int] = field(default_factory=dict)  # pool symbol -> wei, non-zero only
+
+
+def read_vintages(chain: Chain, block: int, page: int = PAGE) -> dict[str, VintageSupply]:
+    """Every vintage the factory lists at `block`, by checksummed address, with its supply and pool
+    holdings at that block; empty when the factory has no code there. Raises what web3 raises when the
+    chain cannot be read."""
+    symbols = list(chain.pools)
+    pools = [chain.pools[s].address for s in symbols]
+    found: dict[str, VintageSupply] = {}
+    start, count = 0, None
+    while count is None or start < count:
+        data = creation_code() + encode(_ARGUMENTS, [chain.factory.address, pools, start, page])
+        raw = chain.w3.eth.call({"data": HexBytes(data)}, block_identifier=block)
+        ((at, count, vintages),) = decode(_RESULT, bytes(raw))
+        if at != block:
+            raise ValueError(f"the node answered for block {at}, not {block}")
+        for address, supply, balances in vintages:
+            checksummed = Web3.to_checksum_address(address)
+            found[checksummed] = VintageSupply(
+                checksummed, supply, {s: b for s, b in zip(symbols, balances, strict=True) if b}
+            )
+        start += page
+    return found
