@@ -30,9 +30,10 @@ def main(verbose: bool) -> None:
 @main.command()
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic)."""
+    # Before the import: Alembic logs its plugins at INFO as it loads.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from bridge.db.migrate import upgrade
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = get_settings()
     upgrade(settings.database_url)
     click.echo(f"migrated {settings.database_url.split('@')[-1]}")

@@ -137,7 +137,7 @@ def _as_bool(status: Status) -> bool | None:
 
 
 def compute(session: Session, chain: Chain | None) -> Reserves:
-    """Reserves of every vintage with a token at one block; `chain=None` skips the on-chain side.
+    """Reserves of every vintage at one block; `chain=None` skips the on-chain side.
 
     The database is read in a transaction of its own, which this ends before reading the chain (on
     SQLite a transaction holds the write lock): pass a session with no transaction open.
@@ -164,9 +164,9 @@ def _read_database(session: Session, default_block: int | None) -> Reserves:
         at_block = min(candidates) if listener_block is not None else None
         rows = list(
             session.execute(
+                # Vintages whose token is still being created too: their tonnes are pending.
                 select(Vintage, Project.registry_id)
                 .join(Project, Vintage.project_pk == Project.id)
-                .where(Vintage.token_address.is_not(None))
                 .order_by(Vintage.id)
             )
         )
@@ -280,11 +280,12 @@ def _read_chain(chain: Chain, result: Reserves) -> None:
     result.chain_read = True
     known: set[str] = set()
     for reserve in result.vintages:
-        assert reserve.vintage.token_address is not None
-        address = chain.w3.to_checksum_address(reserve.vintage.token_address)
-        known.add(address)
-        seen = onchain.get(address)
-        # Not listed at that block: the token was created after it, so it had no supply then.
+        token = reserve.vintage.token_address
+        address = chain.w3.to_checksum_address(token) if token is not None else None
+        if address is not None:
+            known.add(address)
+        seen = onchain.get(address) if address is not None else None
+        # Not listed at that block (or not created yet): the token had no supply then.
         reserve.onchain_supply_wei = seen.total_supply_wei if seen else 0
         reserve.pool_holdings_wei = dict(seen.pool_holdings_wei) if seen else {}
     result.unknown_vintages = [

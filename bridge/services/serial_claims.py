@@ -97,7 +97,7 @@ def _same_batch(block: SerialBlock, known: SerialBatch) -> None:
     for name in sorted(first.keys() | given.keys()):
         if first.get(name) != given.get(name):
             raise InvalidInput(
-                f"serial: {name} is {given.get(name)!r}, but batch {block.batch} was first bridged "
+                f"serial: {name} is {given.get(name)!r}, but {block.batch} was first bridged "
                 f"with {first.get(name)!r} (tokenization {known.first_tokenization_id})",
                 field="serial",
                 serial_field=name,
