@@ -3,7 +3,8 @@
 `contracts/lens/ReservesLens.sol` is never deployed: its creation code and constructor arguments go as
 the data of an `eth_call` with no `to`, at the block asked for, and the constructor returns the
 ABI-encoded result (a deployless multicall). So it reads any block, even one before the factory existed
-(no vintages then), in one round trip per `PAGE` vintages.
+(no vintages then), in one round trip per `page_size` vintages (76 with five pools: what a creation
+may return is capped like runtime code).
 """
 
 from __future__ import annotations
@@ -17,9 +18,18 @@ from web3 import Web3
 
 from bridge.chain.contracts import ABI_DIR, Chain
 
-#: Vintages per call: about 25,000 gas each (the supply and five pool balances), well inside the
-#: gas a node allows an `eth_call` (Anvil and geth: 30M and more).
-PAGE = 400
+#: What a creation may return: the constructor's output counts as runtime code, which EIP-170 caps.
+MAX_OUTPUT = 24_576
+#: The page's head (outer offset, block number, count, array offset and length), and per vintage its
+#: offset, address, supply, balances offset and length (then one word per pool), in 32-byte words.
+_HEAD_WORDS, _VINTAGE_WORDS = 5, 5
+
+
+def page_size(pools: int) -> int:
+    """The most vintages one call can return with `pools` pools: 76 with five. Gas is no limit at
+    that size (about 25,000 a vintage, against the 30M+ a node allows an `eth_call`)."""
+    return (MAX_OUTPUT - 32 * _HEAD_WORDS) // (32 * (_VINTAGE_WORDS + pools))
+
 
 _ARGUMENTS = ["address", "address[]", "uint256", "uint256"]
 _RESULT = ["(uint256,uint256,(address,uint256,uint256[])[])"]
@@ -38,12 +48,13 @@ class VintageSupply:
     pool_holdings_wei: dict[str, int] = field(default_factory=dict)  # pool symbol -> wei, non-zero only
 
 
-def read_vintages(chain: Chain, block: int, page: int = PAGE) -> dict[str, VintageSupply]:
+def read_vintages(chain: Chain, block: int, page: int | None = None) -> dict[str, VintageSupply]:
     """Every vintage the factory lists at `block`, by checksummed address, with its supply and pool
     holdings at that block; empty when the factory has no code there. Raises what web3 raises when the
     chain cannot be read."""
     symbols = list(chain.pools)
     pools = [chain.pools[s].address for s in symbols]
+    page = page or page_size(len(pools))
     found: dict[str, VintageSupply] = {}
     start, count = 0, None
     while count is None or start < count:

@@ -3,7 +3,8 @@
 - right after a tokenization, before the listener has caught up, the new vintage reads supply 0;
 - a mint mined before its sender settled it (the sender killed right after broadcasting) is not yet
   counted on either side, and the listener waits for it before applying a burn of those tokens;
-- a vintage created and minted outside the bridge unbalances the reserves and is listed;
+- a vintage created and minted outside the bridge unbalances the reserves and is listed, also past
+  what one lens call can return;
 - with the chain unreachable the reserves are unknown, and `reconcile` exits 2.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from bridge.catalog import Category, Registry
+from bridge.chain.lens import page_size
 from tests.faults.harness import BRIDGE_ACCOUNT, Processes, bridge_processes
 from tests.service.test_bridge_flow import (
     ALICE,
@@ -195,6 +197,31 @@ def test_a_vintage_minted_outside_the_bridge_unbalances_the_reserves_and_is_list
         assert result.returncode == 1, result.stdout + result.stderr
         assert f"MISMATCH {rogue}" in " ".join(result.stdout.split()), result.stdout
         assert "1 mismatches" in result.stdout
+
+
+def test_more_vintages_than_one_lens_call_can_return_are_all_read_at_one_block(tmp_path: Path) -> None:
+    pools = 5
+    many = page_size(pools) + 4  # a second call, at the same block
+    with bridge_processes(tmp_path, f"sqlite:///{tmp_path / 'bridge.db'}") as bridge:
+        bridge.start_api()
+        bridge.start_listener()
+        assert len(bridge.chain.pools) == pools
+        factory = bridge.chain.factory
+        created = []
+        for i in range(many):
+            attributes = outside_attributes(str(20_000 + i))
+            created.append(factory.functions.predictVintageAddress(attributes).call())
+            bridge.transact(BRIDGE_KEY_HOLDER, factory.functions.createVintage(attributes))
+        # Only the last page's last vintage has supply: it must still be found.
+        mint = bridge.transact(
+            BRIDGE_KEY_HOLDER,
+            factory.functions.mint(created[-1], BOB_ADDRESS, 3 * TONNE, os.urandom(32), os.urandom(32)),
+        )
+        reserves = wait_for(bridge, "/reserves", lambda r: (r["at_block"] or 0) >= mint["blockNumber"])
+        unknown = {u["token_address"]: u for u in reserves["unknown_vintages"]}
+        assert list(unknown) == created, f"{len(unknown)} of {many} read"
+        assert reserves["status"] == "unbalanced" and not unknown[created[-1]]["balanced"]
+        assert all(unknown[address]["balanced"] for address in created[:-1])
 
 
 def test_with_the_chain_unreachable_reserves_are_unknown_and_reconcile_exits_2(tmp_path: Path) -> None:
