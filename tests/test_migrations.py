@@ -111,9 +111,19 @@ def _cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
 def test_the_upgrade_computes_every_existing_locks_numbering_space_and_batch(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _bridge_at_0002(url, [BALE])
-    upgrade(url)
     engine = create_engine(url)
+    with engine.begin() as connection:  # a mint in flight: signed, broadcast, not yet settled
+        connection.execute(
+            text(
+                "INSERT INTO outbox (kind, payload, status, tokenization_id, attempts, created_at, "
+                "updated_at) VALUES ('mint', '{}', 'sent', 'tok-0', 1, :now, :now)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+    upgrade(url)
     with engine.connect() as connection:
+        # Nobody recorded the head it was signed at, and it may be mined already: only block 0 is safe.
+        assert connection.execute(text("SELECT signed_at_block FROM outbox")).scalar_one() == 0
         spaces = connection.execute(text("SELECT space FROM serial_ranges")).scalars().all()
         batches = connection.execute(text("SELECT batch, first_tokenization_id FROM serial_batches")).all()
         labels = connection.execute(text("SELECT labels FROM vintages")).scalar_one()

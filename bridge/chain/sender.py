@@ -508,8 +508,11 @@ class Sender:
         logs = self.chain.factory.events.Tokenized().get_logs(
             from_block=int(self.chain.deployment["block"]), argument_filters={"lockId": lock_id}
         )
-        tx_hash, block = (logs[0]["transactionHash"], int(logs[0]["blockNumber"])) if logs else (None, None)
-        self._record_minted(session, item, tx_hash, block)
+        if not logs:
+            # A node behind the one that answered lockMinted: without the mint's block, burns and
+            # reserves could never count these tonnes, so settle later rather than without it.
+            raise TimeoutError(f"lock {payload['lock_id']} minted, but its Tokenized log is not visible yet")
+        self._record_minted(session, item, logs[0]["transactionHash"], int(logs[0]["blockNumber"]))
         return True
 
     # -- finality ------------------------------------------------------------------------------

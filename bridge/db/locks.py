@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from bridge.db.models import Redemption, ReleasedRange, SerialBatch, SerialRange, Tokenization
@@ -44,16 +45,10 @@ def find_overlap(session: Session, registry: int, space: str, start: int, end: i
     return None
 
 
-def find_unreleased_overlap(
-    session: Session, registry: int, space: str, start: int, end: int
-) -> ReleasedRange | None:
-    """A released range of the space intersecting [start, end] whose transfer the registry has not
-    confirmed: until then the units are still in the bridge's registry account, owed to the redeemer.
-
-    Released ranges may overlap each other (units released, bridged again, released again), so this
-    is a range scan of the space; it runs only for a block no held range conflicts with.
-    """
-    return session.scalars(
+def _unreleased(registry: int, space: str, start: int, end: int) -> Select[Any]:
+    """Released ranges of the space intersecting [start, end] whose transfer the registry has not
+    confirmed: until then the units are still in the bridge's registry account, owed to the redeemer."""
+    return (
         select(ReleasedRange)
         .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
         .where(
@@ -63,34 +58,34 @@ def find_unreleased_overlap(
             ReleasedRange.block_end >= start,
             Redemption.status != "released",
         )
-        .order_by(ReleasedRange.block_start)
-        .limit(1)
-    ).first()
+    )
+
+
+def find_unreleased_overlap(
+    session: Session, registry: int, space: str, start: int, end: int
+) -> ReleasedRange | None:
+    """An unconfirmed release (see `_unreleased`) intersecting [start, end], if any.
+
+    Released ranges may overlap each other (units released, bridged again, released again), so this
+    is a range scan of the space; it runs only for a block no held range conflicts with.
+    """
+    query = _unreleased(registry, space, start, end).order_by(ReleasedRange.block_start).limit(1)
+    return session.scalars(query).first()
 
 
 def held_spans(session: Session, registry: int, space: str, start: int, end: int) -> list[tuple[int, int]]:
     """The (start, end) of every held range of the space intersecting [start, end], in unit order,
-    with the unconfirmed releases (see `find_unreleased_overlap`): the units a new lock may not take."""
+    with the unconfirmed releases: the units a new lock may not take."""
     held = select(SerialRange.block_start, SerialRange.block_end).where(
         SerialRange.registry_id == registry,
         SerialRange.space == space,
         SerialRange.block_start <= end,
         SerialRange.block_end >= start,
     )
-    unreleased = (
-        select(ReleasedRange.block_start, ReleasedRange.block_end)
-        .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
-        .where(
-            ReleasedRange.registry_id == registry,
-            ReleasedRange.space == space,
-            ReleasedRange.block_start <= end,
-            ReleasedRange.block_end >= start,
-            Redemption.status != "released",
-        )
+    owed = _unreleased(registry, space, start, end).with_only_columns(
+        ReleasedRange.block_start, ReleasedRange.block_end
     )
-    return sorted(
-        {(a, b) for a, b in session.execute(held)} | {(a, b) for a, b in session.execute(unreleased)}
-    )
+    return sorted({(a, b) for a, b in session.execute(held)} | {(a, b) for a, b in session.execute(owed)})
 
 
 def batch_of(session: Session, registry: int, batch: str) -> SerialBatch | None:

@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 # A dependent item (a mint) waits until what it depends on (its vintage's creation) is settled.
 SETTLED = ("mined", "final", "failed")
 
+#: The kinds of item whose transaction changes a supply or the factory's catalogue (see `floor`).
+SUPPLY_KINDS = ("mint", "create_vintage")
+
 
 def enqueue(
     session: Session,
@@ -138,6 +141,9 @@ def floor(session: Session) -> int | None:
     """
     value = session.scalar(
         select(func.min(OutboxItem.signed_at_block)).where(
+            # Only what changes supplies or the catalogue: a stuck certificate update must not hold
+            # the listener and the reserves back.
+            OutboxItem.kind.in_(SUPPLY_KINDS),
             OutboxItem.signed_at_block.is_not(None),
             or_(
                 OutboxItem.status == "sent",

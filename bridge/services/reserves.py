@@ -30,8 +30,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
+from eth_abi.exceptions import DecodingError
 from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 from web3.exceptions import Web3Exception
 
 from bridge.catalog import Registry
@@ -40,7 +41,6 @@ from bridge.chain.lens import read_vintages
 from bridge.db import outbox
 from bridge.db.models import (
     ChainCursor,
-    Project,
     Redemption,
     ReleasedRange,
     Retirement,
@@ -58,7 +58,7 @@ EVENTS_CURSOR = "vintage-events"
 Status = Literal["balanced", "unbalanced", "unknown"]
 
 # What the chain side raises when the node is down, restarting or answers nonsense.
-_UNREADABLE = (Web3Exception, ValueError, OSError, ConnectionError, TimeoutError)
+_UNREADABLE = (Web3Exception, ValueError, OSError, ConnectionError, TimeoutError, DecodingError)
 
 
 @dataclass
@@ -162,16 +162,17 @@ def _read_database(session: Session, default_block: int | None) -> Reserves:
         floor = outbox.floor(session)
         candidates = [b for b in (listener_block, floor) if b is not None]
         at_block = min(candidates) if listener_block is not None else None
-        rows = list(
-            session.execute(
+        vintages = list(
+            session.scalars(
                 # Vintages whose token is still being created too: their tonnes are pending.
-                select(Vintage, Project.registry_id)
-                .join(Project, Vintage.project_pk == Project.id)
+                select(Vintage)
+                .join(Vintage.project)
+                .options(contains_eager(Vintage.project))  # the symbols need it: no query per project
                 .order_by(Vintage.id)
             )
         )
-        reserves = {v.id: VintageReserve(vintage=v, symbol=symbol(v)) for v, _ in rows}
-        per_tonne = {v.id: units_per_tonne(Registry(registry_id)) for v, registry_id in rows}
+        reserves = {v.id: VintageReserve(vintage=v, symbol=symbol(v)) for v in vintages}
+        per_tonne = {v.id: units_per_tonne(Registry(v.project.registry_id)) for v in vintages}
         if at_block is not None:
             _ledger(session, reserves, per_tonne, at_block)
         result = Reserves(

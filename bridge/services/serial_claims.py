@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from eth_abi import encode
 from eth_utils import keccak
 from sqlalchemy.orm import Session
 
 from bridge.db.locks import batch_of, find_overlap, find_unreleased_overlap, held_spans, lock_key
-from bridge.db.models import SerialBatch
+from bridge.db.models import ReleasedRange, SerialBatch, SerialRange
 from bridge.serials import SerialBlock
 from bridge.services.errors import Conflict, InvalidInput
 
@@ -35,13 +36,19 @@ class Claim:
     new_batch: SerialBatch | None
 
 
-def claim(session: Session, block: SerialBlock, *, issued_quantity: int | None) -> Claim:
+def claim(
+    session: Session, block: SerialBlock, *, described: dict[str, str], issued_quantity: int | None
+) -> Claim:
     """Checks the block against its batch and its numbering space; raises InvalidInput or Conflict.
 
-    The caller holds `lock_batch`, so the first description of a batch is recorded once; requests
-    for other batches of one space rely on the database's constraint.
+    `described` is what the request adds where the serial is silent (the project id of an opaque id,
+    the vintage period of a serial that shows only a year): part of the batch's description too, so
+    that one batch cannot back two vintages. The caller holds `lock_batch`, so the first description
+    of a batch is recorded once; requests for other batches of one space rely on the database's
+    constraint.
     """
     registry = int(block.registry)
+    description = {**described, **block.batch_attributes}
     if not block.opaque and issued_quantity is not None:
         raise InvalidInput(
             "issued_quantity is only for registries whose serials carry no unit numbers",
@@ -53,7 +60,7 @@ def claim(session: Session, block: SerialBlock, *, issued_quantity: int | None) 
         _free(session, block)
     known = batch_of(session, registry, block.batch)
     if known is not None:
-        _same_batch(block, known)
+        _same_batch(block, description, known)
     issued = None
     pieces = [block]
     if block.opaque:
@@ -66,7 +73,7 @@ def claim(session: Session, block: SerialBlock, *, issued_quantity: int | None) 
         new_batch = SerialBatch(
             registry_id=registry,
             batch=block.batch,
-            attributes=json.dumps(dict(block.batch_attributes), sort_keys=True),
+            attributes=json.dumps(description, sort_keys=True),
             issued_quantity=issued,
         )
     return Claim(pieces=pieces, new_batch=new_batch)
@@ -90,36 +97,39 @@ def serial_hash(block: SerialBlock, pieces: list[SerialBlock]) -> str:
     return "0x" + keccak(encoded).hex()
 
 
-def _same_batch(block: SerialBlock, known: SerialBatch) -> None:
-    """Every field describing the batch must agree with the first block seen of it."""
+def _same_batch(block: SerialBlock, given: dict[str, str], known: SerialBatch) -> None:
+    """Every field describing the batch must agree with the first block seen of it.
+
+    A field the record lacks (recorded before the bridge compared it) is learnt from this block.
+    """
     first: dict[str, str] = json.loads(known.attributes)
-    given = dict(block.batch_attributes)
-    for name in sorted(first.keys() | given.keys()):
-        if first.get(name) != given.get(name):
+    # The serial's own fields first: a wrong vintage year is named as such, not as its period.
+    names = [*sorted(block.batch_attributes), *(name for name in given if name not in block.batch_attributes)]
+    for name in [*names, *sorted(first.keys() - given.keys())]:
+        if name not in first:
+            continue
+        if first[name] != given.get(name):
             raise InvalidInput(
                 f"serial: {name} is {given.get(name)!r}, but {block.batch} was first bridged "
-                f"with {first.get(name)!r} (tokenization {known.first_tokenization_id})",
+                f"with {first[name]!r} (tokenization {known.first_tokenization_id})",
                 field="serial",
                 serial_field=name,
                 given=given.get(name),
-                known=first.get(name),
+                known=first[name],
             )
+    if given.keys() - first.keys():
+        known.attributes = json.dumps({**given, **first}, sort_keys=True)
 
 
 def _free(session: Session, block: SerialBlock) -> None:
+    """Refuses the block (409, naming the earlier lock) if any of its units is held or still owed."""
     registry = int(block.registry)
     held = find_overlap(session, registry, block.space, block.start, block.end)
     if held is not None:
         raise Conflict(
             f"serials {block.start}-{block.end} overlap a block already {held.state}: {held.serial}",
             field="serial",
-            conflicting_lock={
-                "tokenization_id": held.tokenization_id,
-                "serial": held.serial,
-                "block_start": held.block_start,
-                "block_end": held.block_end,
-                "state": held.state,
-            },
+            conflicting_lock=_named(held, held.state),
         )
     owed = find_unreleased_overlap(session, registry, block.space, block.start, block.end)
     if owed is not None:
@@ -127,15 +137,20 @@ def _free(session: Session, block: SerialBlock) -> None:
             f"serials {block.start}-{block.end} overlap {owed.serial}, released by redemption "
             f"{owed.redemption_pk} but not yet confirmed transferred at the registry",
             field="serial",
-            conflicting_lock={
-                "tokenization_id": owed.tokenization_id,
-                "serial": owed.serial,
-                "block_start": owed.block_start,
-                "block_end": owed.block_end,
-                "state": "released_unconfirmed",
-                "redemption_id": owed.redemption_pk,
-            },
+            conflicting_lock=_named(owed, "released_unconfirmed", redemption_id=owed.redemption_pk),
         )
+
+
+def _named(earlier: SerialRange | ReleasedRange, state: str, **extra: Any) -> dict[str, Any]:
+    """The earlier lock as a 409 names it (`schemas.ConflictingLock`)."""
+    return {
+        "tokenization_id": earlier.tokenization_id,
+        "serial": earlier.serial,
+        "block_start": earlier.block_start,
+        "block_end": earlier.block_end,
+        "state": state,
+        **extra,
+    }
 
 
 def _issued(block: SerialBlock, known: SerialBatch | None, given: int | None) -> int:

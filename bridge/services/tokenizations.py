@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 import uuid
-from datetime import date
 
 from eth_utils import keccak
 from sqlalchemy import func, select
@@ -17,10 +16,10 @@ from bridge.catalog import Registry
 from bridge.db import audit, outbox
 from bridge.db.models import NO_OVERLAP, ApiKey, SerialRange, Tokenization, Vintage
 from bridge.schemas import TokenizationCreate
-from bridge.serials import SerialBlock, SerialError, parse_serial, units_per_tonne
-from bridge.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from bridge.services.errors import Conflict, Forbidden, NotFound
 from bridge.services.serial_claims import claim, lock_batch
 from bridge.services.serial_claims import serial_hash as claimed_hash
+from bridge.services.tokenization_request import parse, project_id_of, vintage_period, whole_tonnes
 from bridge.services.vintages import ensure_vintage
 
 logger = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
 
 
 def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
-    request_hash = hashlib.sha256(request.model_dump_json(exclude={"idempotency_key"}).encode()).hexdigest()
+    request_hash = _request_hash(request)
     existing = _by_idempotency_key(session, key.operator_id, request.idempotency_key)
     if existing is not None:
         return _replayed(existing, request_hash), False
@@ -65,10 +64,10 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
             f"operator {key.operator.name} may not bridge {request.registry.name.lower()} credits",
             field="registry",
         )
-    block = _parse(request)
-    tonnes = _whole_tonnes(block)
-    project_id = _project_id(block, request)
-    start, end = _vintage_period(block, request)
+    block = parse(request)
+    tonnes = whole_tonnes(block)
+    project_id = project_id_of(block, request)
+    start, end = vintage_period(block, request)
 
     lock_batch(session, block)
     # The lock above serialises requests on this batch, so a concurrent retry with the same
@@ -76,7 +75,8 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
     existing = _by_idempotency_key(session, key.operator_id, request.idempotency_key)
     if existing is not None:
         return _replayed(existing, request_hash), False
-    claimed = claim(session, block, issued_quantity=request.issued_quantity)
+    described = {"project_id": project_id, "vintage_start": start.isoformat(), "vintage_end": end.isoformat()}
+    claimed = claim(session, block, described=described, issued_quantity=request.issued_quantity)
     pieces = claimed.pieces
 
     vintage = ensure_vintage(
@@ -221,6 +221,13 @@ def _by_idempotency_key(session: Session, operator_id: int, idempotency_key: str
     ).first()
 
 
+def _request_hash(request: TokenizationCreate) -> str:
+    # Fields added later are left out while unset, so a request retried across an upgrade that
+    # added them still replays.
+    exclude = {"idempotency_key"} | ({"issued_quantity"} if request.issued_quantity is None else set())
+    return hashlib.sha256(request.model_dump_json(exclude=exclude).encode()).hexdigest()
+
+
 def _replayed(existing: Tokenization, request_hash: str) -> Tokenization:
     if existing.request_hash != request_hash:
         raise Conflict(
@@ -229,76 +236,3 @@ def _replayed(existing: Tokenization, request_hash: str) -> Tokenization:
             tokenization_id=existing.id,
         )
     return existing
-
-
-def _parse(request: TokenizationCreate) -> SerialBlock:
-    try:
-        block = parse_serial(request.serial, registry=request.registry, quantity=request.quantity)
-    except SerialError as err:
-        field = "quantity" if err.field == "quantity" else "serial"
-        raise InvalidInput(f"serial: {err}", field=field, serial_field=err.field) from err
-    if block.opaque and "#" in request.serial:
-        # Their units are numbered by the bridge (see serial_claims): only its own splits carry ranges.
-        raise InvalidInput(
-            "serial: this registry's serials carry no unit numbers: give the id and the quantity, "
-            "not a range",
-            field="serial",
-            serial_field="range",
-        )
-    return block
-
-
-# Serial unit numbers are stored as BIGINT.
-MAX_UNIT_NUMBER = 2**63 - 1
-
-
-def _whole_tonnes(block: SerialBlock) -> int:
-    """Tonnes in the block: most registries number tonnes, Isometric numbers kilograms."""
-    if block.end > MAX_UNIT_NUMBER:
-        raise InvalidInput(f"serial: unit numbers above {MAX_UNIT_NUMBER} are not supported", field="serial")
-    per_tonne = units_per_tonne(block.registry)
-    if block.quantity % per_tonne:
-        raise InvalidInput(
-            f"quantity: {block.quantity} units is not a whole number of tonnes ({per_tonne} units per tonne)",
-            field="quantity",
-        )
-    return block.quantity // per_tonne
-
-
-def _project_id(block: SerialBlock, request: TokenizationCreate) -> str:
-    given = request.project.project_id
-    if block.project_id and given and given != block.project_id:
-        raise InvalidInput(
-            f"project.project_id {given!r} differs from the serial's {block.project_id!r}",
-            field="project.project_id",
-        )
-    project_id = block.project_id or given
-    if not project_id:
-        raise InvalidInput(
-            "this serial carries no project id: give project.project_id", field="project.project_id"
-        )
-    return project_id
-
-
-def _vintage_period(block: SerialBlock, request: TokenizationCreate) -> tuple[date, date]:
-    start = block.vintage_start or request.vintage_start
-    end = block.vintage_end or request.vintage_end
-    if block.vintage_start and request.vintage_start and request.vintage_start != block.vintage_start:
-        raise InvalidInput("vintage_start differs from the serial's", field="vintage_start")
-    if block.vintage_end and request.vintage_end and request.vintage_end != block.vintage_end:
-        raise InvalidInput("vintage_end differs from the serial's", field="vintage_end")
-    if (start is None or end is None) and block.vintage_year is not None:
-        start = start or date(block.vintage_year, 1, 1)
-        end = end or date(block.vintage_year, 12, 31)
-    if start is None or end is None:
-        raise InvalidInput(
-            "this serial carries no vintage: give vintage_start and vintage_end", field="vintage_start"
-        )
-    if end < start:
-        raise InvalidInput("vintage_end is before vintage_start", field="vintage_end")
-    year = block.vintage_year
-    if year is not None and start.year != year and end.year != year:
-        raise InvalidInput(
-            f"vintage period {start}..{end} does not include the serial's year {year}", field="vintage_start"
-        )
-    return start, end

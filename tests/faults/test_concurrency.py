@@ -12,18 +12,22 @@ from sqlalchemy import create_engine, text
 
 from tests.anvil import free_port
 from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
-from tests.faults.harness import bridge_processes
+from tests.faults.harness import Processes, bridge_processes
 from tests.service.test_bridge_flow import tokenization, verra_serial
 
 CONCURRENT = 24
 SPELLINGS = 20
 
 
-def _wait_up(url: str) -> None:
+def _two_api_processes(bridge: Processes) -> list[str]:
+    """The bridge's API (with its sender and listener) and a second `serve --no-workers`: their URLs."""
+    bridge.start_api()
+    second = f"http://127.0.0.1:{free_port()}"
+    bridge.start("api-2", "serve", "--no-workers", BRIDGE_API_PORT=second.rsplit(":", 1)[1])
     while True:
         try:
-            requests.get(url + "/health", timeout=1)
-            return
+            requests.get(second + "/health", timeout=1)
+            return [bridge.url, second]
         except requests.RequestException:
             time.sleep(0.1)
 
@@ -51,11 +55,7 @@ def test_concurrent_overlapping_requests_lock_once_across_api_processes(
     tmp_path: Path, postgres_url: str
 ) -> None:
     with bridge_processes(tmp_path, postgres_url) as bridge:
-        bridge.start_api()
-        second_port = free_port()
-        bridge.start("api-2", "serve", "--no-workers", BRIDGE_API_PORT=str(second_port))
-        urls = [bridge.url, f"http://127.0.0.1:{second_port}"]
-        _wait_up(urls[1])
+        urls = _two_api_processes(bridge)
 
         # 24 requests, all for overlapping parts of one block, at the same moment, through two processes.
         overlapping = [tokenization(verra_serial(1_000 + i, 1_100 + i)) for i in range(CONCURRENT)]
@@ -93,11 +93,7 @@ def test_simultaneous_spellings_of_the_same_units_lock_once_across_api_processes
     tmp_path: Path, postgres_url: str
 ) -> None:
     with bridge_processes(tmp_path, postgres_url) as bridge:
-        bridge.start_api()
-        second_port = free_port()
-        bridge.start("api-2", "serve", "--no-workers", BRIDGE_API_PORT=str(second_port))
-        urls = [bridge.url, f"http://127.0.0.1:{second_port}"]
-        _wait_up(urls[1])
+        urls = _two_api_processes(bridge)
 
         # Different batch ids take different batch locks: only the database's exclusion constraint
         # stands between two of them racing past the overlap check.

@@ -151,6 +151,8 @@ BODY = tokenization(verra_serial(12_000_001, 12_000_002))
             {**BODY, "registry": "j_credit", "serial": "JC-1", "quantity": 2**53},
             "quantity",
         ),
+        # BIGINT holds 2^63-1, but PostgreSQL's range [start, 2^63-1] needs 2^63 as its bound.
+        ("POST", "/tokenizations", {**BODY, "serial": verra_serial(2**63 - 100, 2**63 - 1)}, "serial"),
     ],
 )
 def test_input_the_database_cannot_hold_is_refused_naming_the_field(

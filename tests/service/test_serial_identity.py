@@ -134,9 +134,8 @@ def test_opaque_ids_lock_at_most_their_issued_quantity_whatever_the_spelling(bri
             project=J_CREDIT_PROJECT,
             vintage_start="2023-04-01",
             vintage_end="2024-03-31",
-            **extra,
         )
-        return post(bridge, body, key=key)
+        return post(bridge, {**body, **extra}, key=key)
 
     unstated = j_credit("JCL 0042-2023-A", 600)
     assert unstated.status_code == 422 and unstated.json()["detail"]["field"] == "issued_quantity"
@@ -148,6 +147,12 @@ def test_opaque_ids_lock_at_most_their_issued_quantity_whatever_the_spelling(bri
     respelled = " jcl  ００42\u20102023\u2013a "
     too_many = j_credit(respelled, 500)
     assert too_many.status_code == 409 and too_many.json()["detail"]["free"] == 400, too_many.text
+    # The id names one issuance of one project and vintage: it cannot back another vintage token.
+    other_vintage = j_credit(respelled, 100, vintage_start="2019-04-01", vintage_end="2020-03-31")
+    assert other_vintage.status_code == 422, other_vintage.text
+    assert other_vintage.json()["detail"]["serial_field"] == "vintage_start"
+    other_project = j_credit(respelled, 100, project={**J_CREDIT_PROJECT, "project_id": "JCL-0043"})
+    assert other_project.json()["detail"]["serial_field"] == "project_id", other_project.text
     otherwise_issued = j_credit(respelled, 100, issued_quantity=2000)
     assert otherwise_issued.status_code == 422
     assert otherwise_issued.json()["detail"]["known"] == 1000

@@ -46,6 +46,11 @@ END
 def upgrade() -> None:
     bind = op.get_bind()
     # Before any change: SQLite's DDL is not transactional, and a half-done upgrade could not rerun.
+    too_high = bind.execute(
+        sa.text("SELECT id FROM serial_ranges WHERE block_end > :top"), {"top": 2**63 - 2}
+    )
+    if ids := [row.id for row in too_high]:
+        raise RuntimeError(f"ranges {ids} end at unit 2^63-1, which the overlap constraint cannot hold")
     duplicates = duplicate_pairs(bind)
     if duplicates:
         first = duplicates[0]
@@ -80,6 +85,15 @@ def upgrade() -> None:
 
     bind.execute(
         sa.text("UPDATE vintages SET labels = (SELECT labels FROM projects WHERE projects.id = project_pk)")
+    )
+    # A transaction in flight now was signed at a head nobody recorded, and may even be mined and
+    # passed by the listener already: only block 0 is safe. Reserves read there (and the listener
+    # waits) just until those transactions settle.
+    bind.execute(
+        sa.text(
+            "UPDATE outbox SET signed_at_block = 0 WHERE kind IN ('mint', 'create_vintage') AND "
+            "(status = 'sent' OR (status = 'mined' AND block_number IS NULL))"
+        )
     )
     backfill_identity(bind)
 
