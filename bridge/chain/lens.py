@@ -9,6 +9,7 @@ may return is capped like runtime code).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -23,6 +24,10 @@ MAX_OUTPUT = 24_576
 #: The page's head (outer offset, block number, count, array offset and length), and per vintage its
 #: offset, address, supply, balances offset and length (then one word per pool), in 32-byte words.
 _HEAD_WORDS, _VINTAGE_WORDS = 5, 5
+
+
+#: How often a call answered for another block is asked again before the chain counts as unreadable.
+ATTEMPTS = 4
 
 
 def page_size(pools: int) -> int:
@@ -59,10 +64,7 @@ def read_vintages(chain: Chain, block: int, page: int | None = None) -> dict[str
     start, count = 0, None
     while count is None or start < count:
         data = creation_code() + encode(_ARGUMENTS, [chain.factory.address, pools, start, page])
-        raw = chain.w3.eth.call({"data": HexBytes(data)}, block_identifier=block)
-        ((at, count, vintages),) = decode(_RESULT, bytes(raw))
-        if at != block:
-            raise ValueError(f"the node answered for block {at}, not {block}")
+        count, vintages = _call_at(chain, data, block)
         for address, supply, balances in vintages:
             checksummed = Web3.to_checksum_address(address)
             found[checksummed] = VintageSupply(
@@ -70,3 +72,20 @@ def read_vintages(chain: Chain, block: int, page: int | None = None) -> dict[str
             )
         start += page
     return found
+
+
+def _call_at(chain: Chain, data: bytes, block: int) -> tuple[int, list[tuple[str, int, list[int]]]]:
+    """One lens call at `block`: the factory's vintage count and the page of vintages.
+
+    The lens reports the block it ran at. A node that answers for another block is asked again a
+    few times (Anvil, asked for the block it is just sealing, has been seen to answer for the next
+    one), then refused: a reading at the wrong block would compare supplies with the wrong ledger.
+    """
+    for attempt in range(ATTEMPTS):
+        raw = chain.w3.eth.call({"data": HexBytes(data)}, block_identifier=block)
+        ((at, count, vintages),) = decode(_RESULT, bytes(raw))
+        if at == block:
+            return count, vintages
+        if attempt < ATTEMPTS - 1:
+            time.sleep(0.1 * (attempt + 1))
+    raise ValueError(f"the node answered for block {at}, not {block}")
