@@ -522,7 +522,7 @@ CERCARBONO = Family(
     lambda p: expected(
         Registry.CERCARBONO,
         cercarbono_issuance(p),
-        f"CDC-{p['number']}",
+        f"CDC-{canon(p['number'])}",
         vintage_year=int(p["vintage_year"]) if p["vintage_year"] else None,
         country=p["country"],
         fields={"prefix": p["prefix"], **({"buffer": p["buffer"]} if p["buffer"] else {})},
