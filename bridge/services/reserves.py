@@ -58,7 +58,7 @@ EVENTS_CURSOR = "vintage-events"
 Status = Literal["balanced", "unbalanced", "unknown"]
 
 # What the chain side raises when the node is down, restarting or answers nonsense.
-_UNREADABLE = (Web3Exception, ValueError, OSError, ConnectionError, TimeoutError, DecodingError)
+_UNREADABLE = (Web3Exception, ValueError, OSError, DecodingError)  # OSError: connection, timeout
 
 
 @dataclass

@@ -49,12 +49,12 @@ def claim(
     """
     registry = int(block.registry)
     description = {**described, **block.batch_attributes}
-    if not block.opaque and issued_quantity is not None:
-        raise InvalidInput(
-            "issued_quantity is only for registries whose serials carry no unit numbers",
-            field="issued_quantity",
-        )
     if not block.opaque:
+        if issued_quantity is not None:
+            raise InvalidInput(
+                "issued_quantity is only for registries whose serials carry no unit numbers",
+                field="issued_quantity",
+            )
         # First, so that a re-spelling of held units is named as such (409, the earlier lock)
         # rather than as a batch described otherwise.
         _free(session, block)
