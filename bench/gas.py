@@ -20,6 +20,8 @@ TX = 21_000
 COLD_SLOAD = 2_100
 SET = 20_000 + COLD_SLOAD  # zero -> non-zero, cold slot
 RESET = 2_900 + COLD_SLOAD  # non-zero -> non-zero, cold slot
+WARM_RESET = 2_900  # non-zero -> non-zero, a slot the operation reads anyway
+DIRTY_WRITE = 100  # a slot written already in the same transaction
 COLD_ACCOUNT = 2_600  # a call into another contract
 CREATE = 32_000
 CODE_BYTE = 200
@@ -38,6 +40,24 @@ def calldata_cost(data: bytes) -> int:
 
 #: The peer's tokenize, for the ">= 5x cheaper" target.
 PEER_TOKENIZE = 575_787
+
+#: What the mint cost before the mint governor (issue 14), measured by `make bench` at commit ed35cf9.
+BEFORE_GOVERNOR = {"single mint, new holder": 90_820, "per mint in a batch of 50": 54_242}
+#: Issue 14's targets for the mint with the governor.
+GOVERNOR_TARGETS = {"single mint, new holder": 100_000, "per mint in a batch of 50": 57_000}
+
+# The governor's writes in a mint: the factory's slot (pause flag, overall window, limits), read cold and
+# written; the vintage's window, packed into the vintage's slot the mint reads anyway (is it one of ours?),
+# written once more. A batch writes the factory slot once and each vintage's slot once, then as dirty.
+GOVERNOR_OVERALL_WINDOW = COLD_SLOAD + WARM_RESET
+GOVERNOR_VINTAGE_WINDOW = WARM_RESET
+
+
+def governor_floor_per_mint(batch: int, vintages: int = 1) -> float:
+    """The governor's storage gas per tokenization in a `mintBatch` of `batch` orders over `vintages`."""
+    writes = GOVERNOR_OVERALL_WINDOW + vintages * GOVERNOR_VINTAGE_WINDOW + (batch - vintages) * DIRTY_WRITE
+    return writes / batch
+
 
 # Toucan's contracts, solc 0.8.14, full-transaction gas on a local EVM (issue 6).
 PEER = {
@@ -164,6 +184,8 @@ def measure(chain: BenchChain) -> tuple[list[Row], dict[int, dict[str, int]]]:
             holder_balance=holder_write,
             total_supply=RESET,
             lock_minted_once=SET,
+            governor_overall_window=GOVERNOR_OVERALL_WINDOW,
+            governor_vintage_window=GOVERNOR_VINTAGE_WINDOW,
             transfer_event=TRANSFER_LOG,
         )
         rows.append(
@@ -289,7 +311,9 @@ def measure(chain: BenchChain) -> tuple[list[Row], dict[int, dict[str, int]]]:
         )
     )
 
-    receipt = chain.send(BOB, cet.functions.redeem(vintage_address, TONNE))
+    # Redemptions name the fee the redeemer saw: the pool refuses to charge more.
+    fee_bps = cet.functions.feeBps().call()
+    receipt = chain.send(BOB, cet.functions.redeem(vintage_address, TONNE, fee_bps))
     redeem_baseline = oz["burn"] + oz["transfer existing"] - TX
     total, parts = floor(
         _input(chain, receipt),
@@ -301,7 +325,7 @@ def measure(chain: BenchChain) -> tuple[list[Row], dict[int, dict[str, int]]]:
         holder_vintage_balance=RESET,
         events=3 * TRANSFER_LOG + log(3, 2),
     )
-    oldest = chain.send(BOB, cet.functions.redeemOldest(TONNE))
+    oldest = chain.send(BOB, cet.functions.redeemOldest(TONNE, fee_bps))
     rows.append(
         Row(
             "pool redeem, chosen vintage",
@@ -316,3 +340,37 @@ def measure(chain: BenchChain) -> tuple[list[Row], dict[int, dict[str, int]]]:
         )
     )
     return rows, batches
+
+
+def governor_cost(rows: list[dict[str, Any]], batches: dict[Any, dict[str, int]]) -> list[dict[str, Any]]:
+    """The mint before and with the governor: the change, the governor's storage gas in it, and the rest."""
+    single = next(r["ours"] for r in rows if r["operation"] == "tokenization mint, new holder")
+    batch_50 = (batches.get(50) or batches.get("50") or {})["per_tokenization"]
+    storage = {
+        "single mint, new holder": (
+            GOVERNOR_OVERALL_WINDOW + GOVERNOR_VINTAGE_WINDOW,
+            f"{COLD_SLOAD:,} + {WARM_RESET:,} (factory slot: cold read, write)"
+            f" + {WARM_RESET:,} (vintage slot: write)",
+        ),
+        "per mint in a batch of 50": (
+            round(governor_floor_per_mint(50)),
+            f"({COLD_SLOAD:,} + {WARM_RESET:,} + {WARM_RESET:,} + 49 × {DIRTY_WRITE}) / 50",
+        ),
+    }
+    out = []
+    for what, now in (("single mint, new holder", single), ("per mint in a batch of 50", batch_50)):
+        before = BEFORE_GOVERNOR[what]
+        writes, arithmetic = storage[what]
+        out.append(
+            {
+                "mint": what,
+                "before": before,
+                "now": now,
+                "change": now - before,
+                "governor_storage": writes,
+                "governor_storage_arithmetic": arithmetic,
+                "rest": now - before - writes,
+                "target": GOVERNOR_TARGETS[what],
+            }
+        )
+    return out

@@ -11,7 +11,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTRACTS = ("VintageFactory", "VintageToken", "RetirementCertificate", "CommodityPool", "ReservesLens")
+CONTRACTS = (
+    "VintageFactory",
+    "VintageToken",
+    "RetirementCertificate",
+    "CommodityPool",
+    "ReservesLens",
+    "BridgeTimelock",
+)
 # Contracts the service runs as creation code in an `eth_call` (never deployed): their bytecode too.
 DEPLOYLESS = ("ReservesLens",)
 ABI_DIR = ROOT / "bridge" / "chain" / "abi"

@@ -35,7 +35,12 @@ library RetirementDetails {
     }
 }
 
-/// @dev One ERC-721 certificate per on-chain retirement of vintage tokens.
+/**
+ * @dev One ERC-721 certificate per on-chain retirement of vintage tokens.
+ *
+ * The registrar (the bridge's key) records the registry's reference once; a wrong one can be corrected
+ * once, by the admin (a timelock), in public: a stolen registrar key cannot rewrite what is recorded.
+ */
 interface IRetirementCertificate {
     /// @dev `caller` is not a vintage token created by the factory.
     error CertificateUnauthorizedIssuer(address caller);
@@ -43,6 +48,12 @@ interface IRetirementCertificate {
     error CertificateAlreadyConfirmed(uint256 certificateId);
     /// @dev A registry reference must not be empty.
     error CertificateEmptyReference();
+    /// @dev Certificate `certificateId` has no registry reference yet: there is nothing to correct.
+    error CertificateNotConfirmed(uint256 certificateId);
+    /// @dev The registry reference of `certificateId` was corrected already; it is final.
+    error CertificateAlreadyCorrected(uint256 certificateId);
+    /// @dev The correction repeats the reference `certificateId` already records.
+    error CertificateReferenceUnchanged(uint256 certificateId);
 
     /// @dev Certificate `certificateId` was issued to `owner` for `amount` of `vintage` retired.
     event CertificateIssued(
@@ -55,6 +66,9 @@ interface IRetirementCertificate {
 
     /// @dev The registry retired the credits behind `certificateId`, under `registryReference`.
     event RegistryRetirementConfirmed(uint256 indexed certificateId, string registryReference);
+
+    /// @dev The admin replaced the registry reference `previous` of `certificateId` by `corrected`.
+    event RegistryReferenceCorrected(uint256 indexed certificateId, string previous, string corrected);
 
     /**
      * @notice Issues a certificate for a retirement. Called by the vintage token that burned the credits.
@@ -69,6 +83,16 @@ interface IRetirementCertificate {
      * @dev Only the registrar role; once per certificate.
      */
     function confirmRegistryRetirement(uint256 certificateId, string calldata registryReference) external;
+
+    /**
+     * @notice Replaces a wrong registry reference. Admin only; once per certificate, after its confirmation.
+     *
+     * Emits a {RegistryReferenceCorrected} event.
+     */
+    function correctRegistryReference(uint256 certificateId, string calldata corrected) external;
+
+    /// @notice Whether the registry reference of `certificateId` was corrected (and is therefore final).
+    function registryReferenceCorrected(uint256 certificateId) external view returns (bool);
 
     /// @notice The retirement recorded by `certificateId`.
     function retirement(uint256 certificateId) external view returns (Retirement memory);

@@ -10,8 +10,8 @@ import {IVintageFactory} from "../vintage/IVintageFactory.sol";
 
 /**
  * @dev ERC-721 retirement certificates. Only vintage tokens created by the factory issue them, in the same
- * transaction as the burn; the registrar role (the bridge) later records the registry's own reference.
- * Metadata is served on-chain as a JSON data URI.
+ * transaction as the burn; the registrar role (the bridge) later records the registry's own reference,
+ * which the default admin (a timelock) may correct once. Metadata is served on-chain as a JSON data URI.
  */
 contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlDefaultAdminRules {
     using Strings for uint256;
@@ -24,6 +24,7 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
 
     uint256 private _totalIssued;
     mapping(uint256 certificateId => Retirement) private _retirements;
+    mapping(uint256 certificateId => bool) private _corrected;
 
     /**
      * @param adminDelay Delay before a default admin transfer takes effect.
@@ -76,6 +77,36 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
         }
         stored.registryReference = registryReference;
         emit RegistryRetirementConfirmed(certificateId, registryReference);
+    }
+
+    /// @inheritdoc IRetirementCertificate
+    function correctRegistryReference(
+        uint256 certificateId,
+        string calldata corrected
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireOwned(certificateId);
+        if (bytes(corrected).length == 0) {
+            revert CertificateEmptyReference();
+        }
+        Retirement storage stored = _retirements[certificateId];
+        string memory previous = stored.registryReference;
+        if (bytes(previous).length == 0) {
+            revert CertificateNotConfirmed(certificateId);
+        }
+        if (_corrected[certificateId]) {
+            revert CertificateAlreadyCorrected(certificateId);
+        }
+        if (keccak256(bytes(previous)) == keccak256(bytes(corrected))) {
+            revert CertificateReferenceUnchanged(certificateId);
+        }
+        _corrected[certificateId] = true;
+        stored.registryReference = corrected;
+        emit RegistryReferenceCorrected(certificateId, previous, corrected);
+    }
+
+    /// @inheritdoc IRetirementCertificate
+    function registryReferenceCorrected(uint256 certificateId) external view returns (bool) {
+        return _corrected[certificateId];
     }
 
     /// @inheritdoc IRetirementCertificate

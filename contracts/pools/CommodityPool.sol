@@ -22,13 +22,23 @@ import {RetirementReason} from "../certificates/IRetirementCertificate.sol";
  *
  * The deny list overrides everything; the allow list admits a vintage that fails the criteria.
  *
+ * Roles: the default admin (a timelock) sets fees and un-pauses; {POOL_MANAGER_ROLE} (the timelock too)
+ * keeps the allow and deny lists; {GUARDIAN_ROLE} pauses deposits, redemptions and retirements.
+ *
  * NOTE: the EIP-712 (permit) domain name is the symbol: OpenZeppelin limits it to 31 bytes, which some
  * product names exceed.
  */
-contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
+contract CommodityPool is
+    ICommodityPool,
+    ERC20Permit,
+    AccessControlDefaultAdminRules,
+    ReentrancyGuardTransient,
+    Pausable
+{
     using SafeERC20 for IERC20;
 
     bytes32 public constant POOL_MANAGER_ROLE = keccak256("POOL_MANAGER_ROLE");
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     uint256 public constant MAX_FEE_BPS = 1_000;
     uint256 private constant _BPS = 10_000;
 
@@ -43,8 +53,9 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
     uint16 private immutable _minVintageYear;
     uint16 private immutable _requiredLabels;
 
-    uint256 private _feeBps;
+    // First, so that they share a slot with Pausable's flag: a redemption reads the three together.
     address private _feeRecipient;
+    uint16 private _feeBps;
     mapping(address vintage => uint8 bits) private _lists;
     // Vintages the pool holds, as a list sorted by vintage start (oldest first): a vintage joins on its
     // first deposit and leaves when redeemed to zero, so walking it never meets an empty vintage that
@@ -85,7 +96,7 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
     }
 
     /// @inheritdoc ICommodityPool
-    function deposit(address vintage, uint256 amount) external nonReentrant {
+    function deposit(address vintage, uint256 amount) external nonReentrant whenNotPaused {
         if (amount == 0) {
             revert PoolInvalidAmount(amount);
         }
@@ -99,8 +110,12 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
     }
 
     /// @inheritdoc ICommodityPool
-    function redeem(address vintage, uint256 amount) external nonReentrant returns (uint256 received) {
-        received = _collect(amount);
+    function redeem(
+        address vintage,
+        uint256 amount,
+        uint256 maxFeeBps
+    ) external nonReentrant whenNotPaused returns (uint256 received) {
+        received = _collect(amount, maxFeeBps);
         _requireReserve(vintage, received);
         IERC20(vintage).safeTransfer(msg.sender, received);
         _removeIfEmpty(vintage);
@@ -109,9 +124,10 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
 
     /// @inheritdoc ICommodityPool
     function redeemOldest(
-        uint256 amount
-    ) external nonReentrant returns (address[] memory vintages_, uint256[] memory amounts) {
-        uint256 net = _collect(amount);
+        uint256 amount,
+        uint256 maxFeeBps
+    ) external nonReentrant whenNotPaused returns (address[] memory vintages_, uint256[] memory amounts) {
+        uint256 net = _collect(amount, maxFeeBps);
         (vintages_, amounts) = _oldest(net);
         uint256 fee = amount - net;
         for (uint256 i = 0; i < vintages_.length; ++i) {
@@ -130,12 +146,13 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
     function retireFromPool(
         address vintage,
         uint256 amount,
+        uint256 maxFeeBps,
         address beneficiary,
         string calldata beneficiaryName,
         RetirementReason reason,
         string calldata reasonText
-    ) external nonReentrant returns (uint256[] memory certificateIds) {
-        uint256 net = _collect(amount);
+    ) external nonReentrant whenNotPaused returns (uint256[] memory certificateIds) {
+        uint256 net = _collect(amount, maxFeeBps);
         address[] memory retired;
         uint256[] memory amounts;
         if (vintage == address(0)) {
@@ -215,14 +232,26 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
 
     /// @inheritdoc ICommodityPool
     function setAllowListed(address vintage, bool allowed) external onlyRole(POOL_MANAGER_ROLE) {
-        _lists[vintage] = allowed ? _lists[vintage] | _ALLOWED : _lists[vintage] & ~_ALLOWED;
-        emit VintageAllowListed(vintage, allowed);
+        if (_setList(vintage, _ALLOWED, allowed)) {
+            emit VintageAllowListed(vintage, allowed);
+        }
     }
 
     /// @inheritdoc ICommodityPool
     function setDenyListed(address vintage, bool denied) external onlyRole(POOL_MANAGER_ROLE) {
-        _lists[vintage] = denied ? _lists[vintage] | _DENIED : _lists[vintage] & ~_DENIED;
-        emit VintageDenyListed(vintage, denied);
+        if (_setList(vintage, _DENIED, denied)) {
+            emit VintageDenyListed(vintage, denied);
+        }
+    }
+
+    /// @inheritdoc ICommodityPool
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc ICommodityPool
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
     }
 
     /// @inheritdoc ICommodityPool
@@ -235,9 +264,14 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         return _lists[vintage] & _DENIED != 0;
     }
 
-    /// @dev Takes `amount` pool tokens from the caller: burns what is redeemed and pays the fee.
-    function _collect(uint256 amount) private returns (uint256 net) {
-        uint256 fee = _feeBps == 0 ? 0 : Math.mulDiv(amount, _feeBps, _BPS, Math.Rounding.Ceil);
+    /// @dev Takes `amount` pool tokens from the caller: burns what is redeemed and pays the fee, unless the
+    /// fee is above the `maxFeeBps` the caller accepted.
+    function _collect(uint256 amount, uint256 maxFeeBps) private returns (uint256 net) {
+        uint256 feeBps_ = _feeBps;
+        if (feeBps_ > maxFeeBps) {
+            revert PoolFeeAboveMaximum(feeBps_, maxFeeBps);
+        }
+        uint256 fee = feeBps_ == 0 ? 0 : Math.mulDiv(amount, feeBps_, _BPS, Math.Rounding.Ceil);
         if (amount <= fee) {
             revert PoolInvalidAmount(amount);
         }
@@ -373,6 +407,17 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         }
     }
 
+    /// @dev Sets or clears `bit` of `vintage`'s lists; whether that changed anything.
+    function _setList(address vintage, uint8 bit, bool on) private returns (bool changed) {
+        uint8 lists = _lists[vintage];
+        uint8 updated = on ? lists | bit : lists & ~bit;
+        if (updated == lists) {
+            return false;
+        }
+        _lists[vintage] = updated;
+        return true;
+    }
+
     function _accepts(uint256 mask, uint8 id) private pure returns (bool) {
         return mask == 0 || (mask >> id) & 1 == 1;
     }
@@ -384,7 +429,8 @@ contract CommodityPool is ICommodityPool, ERC20Permit, AccessControlDefaultAdmin
         if (newFeeBps != 0 && _feeRecipient == address(0)) {
             revert PoolInvalidFeeRecipient(address(0));
         }
-        _feeBps = newFeeBps;
+        // At most MAX_FEE_BPS (checked above), so it fits.
+        _feeBps = uint16(newFeeBps);
         emit FeeUpdated(newFeeBps);
     }
 

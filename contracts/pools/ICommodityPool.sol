@@ -19,6 +19,10 @@ struct PoolCriteria {
 /**
  * @dev A commodity token (AirCarbon style): 1 pool token is 1 tonne of any vintage the pool accepts.
  * Deposits swap eligible vintage tokens 1:1 for pool tokens; redemptions swap back, less a fee.
+ *
+ * Every redemption names the highest fee its caller accepts (`maxFeeBps`, what the caller saw), so a fee
+ * raised meanwhile cannot charge more. A guardian can pause deposits, redemptions and retirements (the
+ * pool token itself still moves); only the admin (a timelock) un-pauses.
  */
 interface ICommodityPool is IERC20 {
     /// @dev `token` was not created by the pool's vintage factory.
@@ -43,6 +47,8 @@ interface ICommodityPool is IERC20 {
     error PoolFeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
     /// @dev A fee needs a non-zero recipient.
     error PoolInvalidFeeRecipient(address recipient);
+    /// @dev The fee is now `feeBps`, above the `maxFeeBps` the caller accepted.
+    error PoolFeeAboveMaximum(uint256 feeBps, uint256 maxFeeBps);
 
     /// @dev `account` deposited `amount` of `vintage` and received as many pool tokens.
     event Deposited(address indexed account, address indexed vintage, uint256 amount);
@@ -60,8 +66,9 @@ interface ICommodityPool is IERC20 {
     /// @dev Redemption fees now go to `recipient`.
     event FeeRecipientUpdated(address indexed recipient);
     /// @dev `vintage` is now accepted whatever the criteria (`allowed`), unless denied; or no longer.
+    /// Emitted only when the list changes.
     event VintageAllowListed(address indexed vintage, bool allowed);
-    /// @dev `vintage` is now refused whatever the criteria (`denied`), or no longer.
+    /// @dev `vintage` is now refused whatever the criteria (`denied`), or no longer. Emitted only on a change.
     event VintageDenyListed(address indexed vintage, bool denied);
 
     /**
@@ -74,28 +81,35 @@ interface ICommodityPool is IERC20 {
 
     /**
      * @notice Swaps `amount` pool tokens for `vintage`, less the fee (paid in pool tokens).
+     * @param maxFeeBps The highest fee the caller accepts, in basis points (the {feeBps} it was shown).
      * @return received The vintage tokens received.
      *
      * Emits a {Redeemed} event.
      */
-    function redeem(address vintage, uint256 amount) external returns (uint256 received);
+    function redeem(address vintage, uint256 amount, uint256 maxFeeBps) external returns (uint256 received);
 
     /**
      * @notice Swaps `amount` pool tokens for the oldest vintages the pool holds, less the fee.
+     * @param maxFeeBps The highest fee the caller accepts, in basis points.
      * @return vintages_ The vintages received, oldest first.
      * @return amounts How much of each.
      */
-    function redeemOldest(uint256 amount) external returns (address[] memory vintages_, uint256[] memory amounts);
+    function redeemOldest(
+        uint256 amount,
+        uint256 maxFeeBps
+    ) external returns (address[] memory vintages_, uint256[] memory amounts);
 
     /**
      * @notice Redeems `amount` pool tokens and retires the vintage tokens at once, one certificate per vintage.
      * @param vintage The vintage to retire; zero retires the oldest vintages first.
+     * @param maxFeeBps The highest fee the caller accepts, in basis points.
      * @param beneficiary Receives the certificates; zero means the caller.
      * @return certificateIds The certificates issued.
      */
     function retireFromPool(
         address vintage,
         uint256 amount,
+        uint256 maxFeeBps,
         address beneficiary,
         string calldata beneficiaryName,
         RetirementReason reason,
@@ -126,11 +140,17 @@ interface ICommodityPool is IERC20 {
     /// @notice Sets the fee recipient. Admin only.
     function setFeeRecipient(address recipient) external;
 
-    /// @notice Accepts `vintage` whatever the criteria, or stops doing so. Pool manager role.
+    /// @notice Accepts `vintage` whatever the criteria, or stops doing so. Pool manager role (the timelock).
     function setAllowListed(address vintage, bool allowed) external;
 
-    /// @notice Refuses `vintage` whatever the criteria, or stops doing so. Pool manager role.
+    /// @notice Refuses `vintage` whatever the criteria, or stops doing so. Pool manager role (the timelock).
     function setDenyListed(address vintage, bool denied) external;
+
+    /// @notice Stops deposits, redemptions and retirements from the pool. Guardian role.
+    function pause() external;
+
+    /// @notice Resumes deposits, redemptions and retirements. Admin only (the timelock), after an investigation.
+    function unpause() external;
 
     /// @notice Whether `vintage` is on the allow list.
     function isAllowListed(address vintage) external view returns (bool);

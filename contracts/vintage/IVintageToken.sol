@@ -76,9 +76,9 @@ interface IVintageToken is IERC20 {
      */
     function redeem(uint256 amount, string calldata registryAccount) external;
 
-    /// @notice Stops transfers, mints, retirements and redemptions of this vintage. Pauser role of the factory.
+    /// @notice Stops transfers, mints, retirements and redemptions of this vintage. Guardian role of the factory.
     function pause() external;
 
-    /// @notice Resumes this vintage. Pauser role of the factory.
+    /// @notice Resumes this vintage. The factory's admin (its timelock) only.
     function unpause() external;
 }

@@ -6,29 +6,41 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {IVintageFactory} from "./IVintageFactory.sol";
 import {IVintageToken} from "./IVintageToken.sol";
 import {VintageAttributes, VintageAttributesCodec} from "./VintageAttributes.sol";
+import {MintGovernor} from "./MintGovernor.sol";
 
 /**
  * @dev Creates vintage tokens as ERC-1167 clones (with the attributes as immutable clone arguments), keeps
- * the catalogue of vintages, and mints against off-chain locks: each lock id mints once, ever.
+ * the catalogue of vintages, and mints against off-chain locks: each lock id mints once, ever, and records
+ * the hash of the order that consumed it.
  *
- * Roles: the default admin (two-step transfer with a delay) sets the implementation, registers registries
- * and grants roles; {BRIDGE_ROLE} creates vintages and mints; {PAUSER_ROLE} pauses vintage tokens.
+ * Roles: the default admin (a TimelockController; two-step transfer with a delay) sets the implementation,
+ * registers registries, sets the mint limits, grants roles and un-pauses; {MINTER_ROLE} (the bridge)
+ * creates vintages and mints; {GUARDIAN_ROLE} pauses minting here and pauses vintage tokens.
  *
- * NOTE: the factory has no global pause on minting, so the mint path reads no extra flag. To stop a
- * compromised bridge key, the admin revokes {BRIDGE_ROLE}; to freeze a vintage, a pauser pauses its token.
+ * The mint governor: one storage slot holds the pause flag, the overall rolling-window counter and every
+ * limit, and each vintage's slot holds its known flag, its counter and when it becomes mintable. A mint
+ * reads exactly the two slots it read before the governor existed (the vintage check) plus this one, and
+ * writes both back (see `make bench` for the gas).
+ *
+ * A new vintage waits {mintLimits}'s `vintageDelay` before its first mint (rather than needing a second
+ * role to create it): creation stays one automatic step of the bridge, and a vintage a stolen key creates
+ * is visible on-chain, to the bridge's listener and to anyone, for that long before it can hold a tonne.
  */
 contract VintageFactory is IVintageFactory, AccessControlDefaultAdminRules {
-    bytes32 public constant BRIDGE_ROLE = keccak256("BRIDGE_ROLE");
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    using MintGovernor for MintGovernor.Governor;
+    using MintGovernor for MintGovernor.VintageState;
+    bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     uint256 private constant _TONNE = 1e18;
 
+    MintGovernor.Governor private _governor; // pause flag, overall window, limits (see {MintGovernor})
     address private _implementation;
     mapping(uint8 registry => string code) private _registryCodes;
     mapping(bytes32 key => address vintage) private _vintageOf;
-    mapping(address vintage => bool) private _isVintage;
+    mapping(address vintage => MintGovernor.VintageState) private _vintageState; // known flag, window, mintable-at
     address[] private _vintages;
-    mapping(bytes32 lockId => address vintage) private _lockMinted;
+    mapping(bytes32 lockId => bytes32 orderHash) private _lockOrder;
 
     /**
      * @param adminDelay Delay before a default admin transfer takes effect (see {AccessControlDefaultAdminRules}).
@@ -76,7 +88,11 @@ contract VintageFactory is IVintageFactory, AccessControlDefaultAdminRules {
     /// @inheritdoc IVintageFactory
     function createVintage(
         VintageAttributes calldata attributes
-    ) external onlyRole(BRIDGE_ROLE) returns (address vintage) {
+    ) external onlyRole(MINTER_ROLE) returns (address vintage) {
+        MintGovernor.Governor g = _governor;
+        if (g.paused()) {
+            revert FactoryMintingPaused();
+        }
         address impl = _implementation;
         if (impl == address(0)) {
             revert FactoryImplementationNotSet();
@@ -90,7 +106,7 @@ contract VintageFactory is IVintageFactory, AccessControlDefaultAdminRules {
 
         vintage = Clones.cloneDeterministicWithImmutableArgs(impl, VintageAttributesCodec.encode(attributes), key);
         _vintageOf[key] = vintage;
-        _isVintage[vintage] = true;
+        _vintageState[vintage] = MintGovernor.newVintage(block.timestamp + g.vintageDelay());
         _vintages.push(vintage);
         emit VintageCreated(key, vintage, attributes.registry, attributes.projectId);
     }
@@ -102,15 +118,123 @@ contract VintageFactory is IVintageFactory, AccessControlDefaultAdminRules {
         uint256 amount,
         bytes32 lockId,
         bytes32 serialHash
-    ) external onlyRole(BRIDGE_ROLE) {
-        _mintAgainstLock(vintage, to, amount, lockId, serialHash);
+    ) external onlyRole(MINTER_ROLE) {
+        MintGovernor.Governor g = _governor;
+        if (g.paused()) {
+            revert FactoryMintingPaused();
+        }
+        uint256 tonnes = amount / _TONNE;
+        _governor = g.countTotal(tonnes);
+        _mintAgainstLock(g, vintage, to, amount, tonnes, lockId, serialHash);
     }
 
     /// @inheritdoc IVintageFactory
-    function mintBatch(MintOrder[] calldata orders) external onlyRole(BRIDGE_ROLE) {
+    function mintBatch(MintOrder[] calldata orders) external onlyRole(MINTER_ROLE) {
+        MintGovernor.Governor g = _governor;
+        if (g.paused()) {
+            revert FactoryMintingPaused();
+        }
+        // The batch counts as its sum against the overall limit, checked before any token is minted (an
+        // order of a fraction of a tonne reverts below, whatever the sum).
+        uint256 total = 0;
+        for (uint256 i = 0; i < orders.length; ++i) {
+            total += orders[i].amount;
+        }
+        _governor = g.countTotal(total / _TONNE);
         for (uint256 i = 0; i < orders.length; ++i) {
             MintOrder calldata o = orders[i];
-            _mintAgainstLock(o.vintage, o.to, o.amount, o.lockId, o.serialHash);
+            _mintAgainstLock(g, o.vintage, o.to, o.amount, o.amount / _TONNE, o.lockId, o.serialHash);
+        }
+    }
+
+    /// @inheritdoc IVintageFactory
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        MintGovernor.Governor g = _governor;
+        if (g.paused()) {
+            revert FactoryMintingPaused();
+        }
+        _governor = g.withPaused(true);
+        emit MintingPaused(msg.sender);
+    }
+
+    /// @inheritdoc IVintageFactory
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        MintGovernor.Governor g = _governor;
+        if (!g.paused()) {
+            revert FactoryMintingNotPaused();
+        }
+        _governor = g.withPaused(false);
+        emit MintingUnpaused(msg.sender);
+    }
+
+    /// @inheritdoc IVintageFactory
+    function paused() external view returns (bool) {
+        return _governor.paused();
+    }
+
+    /// @inheritdoc IVintageFactory
+    function setMintLimits(
+        uint48 totalTonnes,
+        uint48 vintageTonnes,
+        uint32 window
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (window == 0) {
+            revert FactoryInvalidMintWindow(window);
+        }
+        _governor = _governor.withLimits(totalTonnes, vintageTonnes, window);
+        emit MintLimitsSet(totalTonnes, vintageTonnes, window);
+    }
+
+    /// @inheritdoc IVintageFactory
+    function setVintageMintDelay(uint32 delay) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _governor = _governor.withVintageDelay(delay);
+        emit VintageMintDelaySet(delay);
+    }
+
+    /// @inheritdoc IVintageFactory
+    function mintLimits()
+        external
+        view
+        returns (uint256 totalTonnes, uint256 vintageTonnes, uint256 window, uint256 vintageDelay)
+    {
+        MintGovernor.Governor g = _governor;
+        return (g.totalLimit(), g.vintageLimit(), g.window(), g.vintageDelay());
+    }
+
+    /// @inheritdoc IVintageFactory
+    function mintCapacity(address vintage) external view returns (uint256 totalTonnes, uint256 vintageTonnes) {
+        MintGovernor.Governor g = _governor;
+        MintGovernor.VintageState v = _vintageState[vintage];
+        totalTonnes = MintGovernor.available(g.totalLimit(), g.totalMinted());
+        if (v.known()) {
+            vintageTonnes = MintGovernor.available(g.vintageLimit(), v.vintageMinted(g.window()));
+        }
+    }
+
+    /// @inheritdoc IVintageFactory
+    function mintableAt(address vintage) external view returns (uint256) {
+        return _vintageState[vintage].mintableAt();
+    }
+
+    /// @inheritdoc IVintageFactory
+    function orderHash(
+        address vintage,
+        address to,
+        uint256 amount,
+        bytes32 lockId,
+        bytes32 serialHash
+    ) public pure returns (bytes32 hash) {
+        // keccak256(abi.encode(lockId, vintage, to, amount, serialHash)), hashed in scratch memory above the
+        // free memory pointer (which stays where it is): abi.encode would allocate and copy on every mint.
+        // slither-disable-next-line assembly
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, lockId)
+            mstore(add(m, 0x20), vintage)
+            mstore(add(m, 0x40), to)
+            mstore(add(m, 0x60), amount)
+            mstore(add(m, 0x80), serialHash)
+            hash := keccak256(m, 0xa0)
         }
     }
 
@@ -139,7 +263,7 @@ contract VintageFactory is IVintageFactory, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IVintageFactory
     function isVintage(address vintage) external view returns (bool) {
-        return _isVintage[vintage];
+        return _vintageState[vintage].known();
     }
 
     /// @inheritdoc IVintageFactory
@@ -153,28 +277,46 @@ contract VintageFactory is IVintageFactory, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IVintageFactory
-    function lockMinted(bytes32 lockId) external view returns (address) {
-        return _lockMinted[lockId];
+    function lockOrder(bytes32 lockId) external view returns (bytes32) {
+        return _lockOrder[lockId];
     }
 
     // The callee is a vintage this factory created (checked first), whose `mint` calls nothing; the lock is
     // recorded before the call; in a batch, all or nothing is what we want.
     // slither-disable-start calls-loop,reentrancy-events
-    function _mintAgainstLock(address vintage, address to, uint256 amount, bytes32 lockId, bytes32 serialHash) private {
-        if (!_isVintage[vintage]) {
+    function _mintAgainstLock(
+        MintGovernor.Governor g,
+        address vintage,
+        address to,
+        uint256 amount,
+        uint256 tonnes,
+        bytes32 lockId,
+        bytes32 serialHash
+    ) private {
+        MintGovernor.VintageState v = _vintageState[vintage];
+        if (!v.known()) {
             revert FactoryUnknownVintage(vintage);
         }
-        if (amount == 0 || amount % _TONNE != 0) {
-            revert FactoryInvalidMintAmount(amount);
+        // `tonnes` is amount / 10^18: zero below a tonne, and short of `amount` for a fraction (no overflow).
+        unchecked {
+            if (tonnes == 0 || tonnes * _TONNE != amount) {
+                revert FactoryInvalidMintAmount(amount);
+            }
+        }
+        // A block producer's few seconds of leeway on the timestamp barely shorten a delay of an hour.
+        // slither-disable-next-line timestamp
+        if (block.timestamp < v.mintableAt()) {
+            revert FactoryVintageNotYetMintable(vintage, v.mintableAt());
         }
         if (lockId == bytes32(0)) {
             revert FactoryZeroLockId();
         }
-        address previous = _lockMinted[lockId];
-        if (previous != address(0)) {
+        bytes32 previous = _lockOrder[lockId];
+        if (previous != bytes32(0)) {
             revert FactoryLockAlreadyMinted(lockId, previous);
         }
-        _lockMinted[lockId] = vintage;
+        _vintageState[vintage] = v.countVintage(g, vintage, tonnes);
+        _lockOrder[lockId] = orderHash(vintage, to, amount, lockId, serialHash);
         IVintageToken(vintage).mint(to, amount);
         emit Tokenized(lockId, vintage, to, amount, serialHash);
     }

@@ -18,7 +18,7 @@ import {IRetirementCertificate, Retirement, RetirementDetails, RetirementReason}
  * ERC-1167 clone whose vintage attributes are immutable clone arguments: a new vintage writes no storage
  * and needs no initializer. Name and symbol are derived from the attributes (`VCS-1748-2016`).
  *
- * Roles live in the factory: it alone mints, and its pauser role pauses this token. Transfers add one
+ * Roles live in the factory: it alone mints, its guardian role pauses this token and its admin un-pauses it. Transfers add one
  * storage read (the pause flag) to a plain OpenZeppelin ERC-20 and make no external call.
  *
  * NOTE: the EIP-712 domain name ("Carbon Vintage Token") is shared by every vintage: clones cannot
@@ -51,8 +51,16 @@ contract VintageToken is ERC20Pausable, ERC20Permit, IVintageToken {
         _;
     }
 
+    modifier onlyAdmin() {
+        // The factory's default admin (its timelock): un-pausing follows an investigation, not a hot key.
+        if (!IAccessControl(_factory).hasRole(bytes32(0), msg.sender)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, bytes32(0));
+        }
+        _;
+    }
+
     modifier onlyPauser() {
-        bytes32 role = IVintageFactory(_factory).PAUSER_ROLE();
+        bytes32 role = IVintageFactory(_factory).GUARDIAN_ROLE();
         if (!IAccessControl(_factory).hasRole(role, msg.sender)) {
             revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, role);
         }
@@ -158,7 +166,7 @@ contract VintageToken is ERC20Pausable, ERC20Permit, IVintageToken {
     }
 
     /// @inheritdoc IVintageToken
-    function unpause() external onlyPauser {
+    function unpause() external onlyAdmin {
         _unpause();
     }
 

@@ -31,18 +31,22 @@ from eth_utils import keccak
 
 from bridge.catalog import Category, Label, Registry
 from tests.contracts.vintages import (
+    ANY_FEE,
     TONNE,
     _plain,
     attributes,
     create_vintage,
     mint,
     new_lock_id,
+    order_hash,
     reverts_with,
+    serials_of,
     sign_permit,
 )
 
 ZERO = "0x0000000000000000000000000000000000000000"
 ADMIN_ROLE = b"\x00" * 32
+NO_ORDER = b"\x00" * 32  # lockOrder of a lock that never minted
 COMPLIANCE = 2
 SERIALS = keccak(text="VCS-VCU-262-VER-ID-14-1748-01012016-31122016-0 1-100")
 EVERY_LABEL = Label.CORSIA_ELIGIBLE | Label.ICVCM_CCP | Label.SDG_CERTIFIED | Label.CCB_CERTIFIED
@@ -204,7 +208,8 @@ def hooked_bridge(project, deployer, bridge_account, hostile):
     implementation = project.HookedVintageMock.deploy(factory, certificate, sender=deployer)
     factory.setImplementation(implementation, sender=deployer)
     factory.registerRegistry(int(Registry.VERRA), "VCS", sender=deployer)
-    factory.grantRole(factory.BRIDGE_ROLE(), bridge_account, sender=deployer)
+    factory.grantRole(factory.MINTER_ROLE(), bridge_account, sender=deployer)
+    factory.setMintLimits(1_000, 1_000, 24 * 3600, sender=deployer)  # a new factory mints nothing until then
     receipt = factory.createVintage(attributes(), sender=bridge_account)
     vintage = project.HookedVintageMock.at(receipt.events.filter(factory.VintageCreated)[0].vintage)
     pool = project.CommodityPool.deploy(
@@ -221,9 +226,9 @@ def hooked_bridge(project, deployer, bridge_account, hostile):
 
 
 @pytest.mark.parametrize("who", ["stranger", "pauser", "deployer"])
-def test_only_the_bridge_role_mints_even_the_admin_needs_it(request, factory, vcs_2016, who):
+def test_only_the_minter_role_mints_even_the_admin_needs_it(request, factory, vcs_2016, who):
     account = request.getfixturevalue(who)  # "deployer" is the factory's default admin
-    role = factory.BRIDGE_ROLE()
+    role = factory.MINTER_ROLE()
     lock_id = new_lock_id()
 
     with reverts_with("AccessControlUnauthorizedAccount", account=account, neededRole=role):
@@ -231,12 +236,12 @@ def test_only_the_bridge_role_mints_even_the_admin_needs_it(request, factory, vc
     with reverts_with("AccessControlUnauthorizedAccount", account=account, neededRole=role):
         factory.mintBatch([order(vcs_2016, account, 1, lock_id)], sender=account)
 
-    assert factory.lockMinted(lock_id) == ZERO
+    assert factory.lockOrder(lock_id) == NO_ORDER
     assert vcs_2016.balanceOf(account) == 0
 
 
-def test_only_the_bridge_role_creates_vintages(factory, pauser, deployer, stranger):
-    role = factory.BRIDGE_ROLE()
+def test_only_the_minter_role_creates_vintages(factory, pauser, deployer, stranger):
+    role = factory.MINTER_ROLE()
     for account in (stranger, pauser, deployer):
         with reverts_with("AccessControlUnauthorizedAccount", account=account, neededRole=role):
             factory.createVintage(attributes(project_id="9001"), sender=account)
@@ -259,24 +264,24 @@ def test_a_vintage_token_calling_the_factory_as_itself_has_no_role(
     """Impersonates the vintage's own address: the most a vintage (or a bug in it) could do."""
     chain.set_balance(vcs_2016.address, 10**18)
     as_vintage = accounts[vcs_2016.address]
-    bridge_role = factory.BRIDGE_ROLE()
+    minter_role = factory.MINTER_ROLE()
 
     for target in (vcs_2016, vcs_2018):
-        with reverts_with("AccessControlUnauthorizedAccount", account=vcs_2016, neededRole=bridge_role):
+        with reverts_with("AccessControlUnauthorizedAccount", account=vcs_2016, neededRole=minter_role):
             factory.mint(target, vcs_2016, TONNE, new_lock_id(), SERIALS, sender=as_vintage)
     with reverts_with("AccessControlUnauthorizedAccount", account=vcs_2016, neededRole=ADMIN_ROLE):
-        factory.grantRole(bridge_role, vcs_2016, sender=as_vintage)
+        factory.grantRole(minter_role, vcs_2016, sender=as_vintage)
 
     # No contract of the bridge holds a role of the factory.
     system = [vcs_2016, vcs_2018, deployment.implementation, certificate, *pools.values()]
-    for role in (bridge_role, factory.PAUSER_ROLE(), ADMIN_ROLE):
+    for role in (minter_role, factory.GUARDIAN_ROLE(), ADMIN_ROLE):
         assert not any(factory.hasRole(role, contract) for contract in system)
 
 
-def test_a_revoked_bridge_account_can_no_longer_mint_or_create(
+def test_a_revoked_minter_account_can_no_longer_mint_or_create(
     factory, deployer, bridge_account, vcs_2016, alice
 ):
-    role = factory.BRIDGE_ROLE()
+    role = factory.MINTER_ROLE()
     factory.revokeRole(role, bridge_account, sender=deployer)
     assert not factory.hasRole(role, bridge_account)
     lock_id = new_lock_id()
@@ -294,28 +299,28 @@ def test_a_revoked_bridge_account_can_no_longer_mint_or_create(
     # Only the admin restores it; the lock the refused mints named is still unspent.
     factory.grantRole(role, bridge_account, sender=deployer)
     mint(factory, bridge_account, vcs_2016, alice, 1, lock_id)
-    assert factory.lockMinted(lock_id) == vcs_2016.address
+    assert factory.lockOrder(lock_id) == order_hash(vcs_2016, alice, TONNE, lock_id, serials_of(lock_id))
 
 
 def test_renounced_roles_are_gone_and_nobody_renounces_for_someone_else(
     factory, vcs_2016, bridge_account, pauser, stranger, alice
 ):
-    bridge_role, pauser_role = factory.BRIDGE_ROLE(), factory.PAUSER_ROLE()
+    minter_role, guardian_role = factory.MINTER_ROLE(), factory.GUARDIAN_ROLE()
     with reverts_with("AccessControlBadConfirmation"):
-        factory.renounceRole(bridge_role, bridge_account, sender=stranger)
-    assert factory.hasRole(bridge_role, bridge_account)
+        factory.renounceRole(minter_role, bridge_account, sender=stranger)
+    assert factory.hasRole(minter_role, bridge_account)
 
-    factory.renounceRole(bridge_role, bridge_account, sender=bridge_account)
-    factory.renounceRole(pauser_role, pauser, sender=pauser)
+    factory.renounceRole(minter_role, bridge_account, sender=bridge_account)
+    factory.renounceRole(guardian_role, pauser, sender=pauser)
 
-    with reverts_with("AccessControlUnauthorizedAccount", account=bridge_account, neededRole=bridge_role):
+    with reverts_with("AccessControlUnauthorizedAccount", account=bridge_account, neededRole=minter_role):
         mint(factory, bridge_account, vcs_2016, alice, 1)
-    with reverts_with("AccessControlUnauthorizedAccount", account=pauser, neededRole=pauser_role):
+    with reverts_with("AccessControlUnauthorizedAccount", account=pauser, neededRole=guardian_role):
         vcs_2016.pause(sender=pauser)
 
 
 def test_role_holders_cannot_hand_their_role_to_others(factory, bridge_account, pauser, stranger):
-    for holder, role in ((bridge_account, factory.BRIDGE_ROLE()), (pauser, factory.PAUSER_ROLE())):
+    for holder, role in ((bridge_account, factory.MINTER_ROLE()), (pauser, factory.GUARDIAN_ROLE())):
         with reverts_with("AccessControlUnauthorizedAccount", account=holder, neededRole=ADMIN_ROLE):
             factory.grantRole(role, stranger, sender=holder)
         assert not factory.hasRole(role, stranger)
@@ -332,17 +337,18 @@ def test_a_lock_id_is_spent_forever_whatever_the_vintage_recipient_or_path(
     # The credits behind it are burned again: the lock still may not mint.
     vcs_2016.retire(5 * TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
     supplies = (vcs_2016.totalSupply(), vcs_2018.totalSupply())
+    first = order_hash(vcs_2016, alice, 5 * TONNE, lock_id, serials_of(lock_id))
 
-    with reverts_with("FactoryLockAlreadyMinted", lockId=lock_id, vintage=vcs_2016):
+    with reverts_with("FactoryLockAlreadyMinted", lockId=lock_id, orderHash=first):
         factory.mint(vcs_2016, bob, TONNE, lock_id, keccak(text="other serials"), sender=bridge_account)
-    with reverts_with("FactoryLockAlreadyMinted", lockId=lock_id, vintage=vcs_2016):
+    with reverts_with("FactoryLockAlreadyMinted", lockId=lock_id, orderHash=first):
         factory.mintBatch(
             [order(vcs_2018, bob, 7, new_lock_id()), order(vcs_2018, bob, 7, lock_id)],
             sender=bridge_account,
         )
 
     assert (vcs_2016.totalSupply(), vcs_2018.totalSupply()) == supplies
-    assert factory.lockMinted(lock_id) == vcs_2016.address
+    assert factory.lockOrder(lock_id) == first
 
 
 def test_the_same_lock_twice_in_one_batch_reverts_the_whole_batch(
@@ -356,21 +362,22 @@ def test_the_same_lock_twice_in_one_batch_reverts_the_whole_batch(
     ]
     supplies = (vcs_2016.totalSupply(), vcs_2018.totalSupply())
 
-    with reverts_with("FactoryLockAlreadyMinted", lockId=duplicate, vintage=vcs_2016):
+    # The error names the order that spent the lock earlier in the same batch.
+    with reverts_with("FactoryLockAlreadyMinted", lockId=duplicate, orderHash=order_hash(*orders[0])):
         factory.mintBatch(orders, sender=bridge_account)
     # A retried message appended twice, order for order, is refused the same way.
-    with reverts_with("FactoryLockAlreadyMinted", lockId=duplicate, vintage=vcs_2016):
+    with reverts_with("FactoryLockAlreadyMinted", lockId=duplicate, orderHash=order_hash(*orders[0])):
         factory.mintBatch([orders[0], orders[0]], sender=bridge_account)
 
-    assert factory.lockMinted(duplicate) == factory.lockMinted(fresh) == ZERO
+    assert factory.lockOrder(duplicate) == factory.lockOrder(fresh) == NO_ORDER
     assert (vcs_2016.totalSupply(), vcs_2018.totalSupply()) == supplies
     assert vcs_2018.balanceOf(bob) == 0
 
     # Without the duplicate, each lock mints once.
     factory.mintBatch(orders[:2], sender=bridge_account)
-    assert (factory.lockMinted(duplicate), factory.lockMinted(fresh)) == (
-        vcs_2016.address,
-        vcs_2018.address,
+    assert (factory.lockOrder(duplicate), factory.lockOrder(fresh)) == (
+        order_hash(*orders[0]),
+        order_hash(*orders[1]),
     )
 
 
@@ -385,7 +392,7 @@ def test_the_same_lock_twice_in_one_batch_reverts_the_whole_batch(
     ],
 )
 def test_the_locks_of_a_failed_batch_stay_unspent(
-    deployment, factory, bridge_account, pauser, vcs_2016, vcs_2018, alice, failure, error, args
+    deployment, factory, bridge_account, pauser, deployer, vcs_2016, vcs_2018, alice, failure, error, args
 ):
     good = [order(vcs_2016, alice, 1, new_lock_id()), order(vcs_2018, alice, 2, new_lock_id())]
     bad = list(order(vcs_2016, alice, 1, new_lock_id()))
@@ -404,13 +411,13 @@ def test_the_locks_of_a_failed_batch_stay_unspent(
 
     with reverts_with(error, **args):
         factory.mintBatch([*good, tuple(bad)], sender=bridge_account)
-    assert all(factory.lockMinted(o[3]) == ZERO for o in good)
+    assert all(factory.lockOrder(o[3]) == NO_ORDER for o in good)
 
     if failure == "paused vintage":
-        vcs_2018.unpause(sender=pauser)
+        vcs_2018.unpause(sender=deployer)  # the admin un-pauses
         good.append(tuple(bad))
     factory.mintBatch(good, sender=bridge_account)
-    assert [factory.lockMinted(o[3]) for o in good] == [o[0] for o in good]
+    assert [factory.lockOrder(o[3]) for o in good] == [order_hash(*o) for o in good]
 
 
 # --- look-alike tokens ---------------------------------------------------------------------------------
@@ -522,12 +529,14 @@ def test_a_pool_pays_nothing_out_for_a_token_it_never_accepted(
     net = net_of(cet, 2 * TONNE)
 
     with reverts_with("PoolInsufficientReserve", vintage=fake_vintage, available=0, requested=net):
-        cet.redeem(fake_vintage, 2 * TONNE, sender=stranger)
+        cet.redeem(fake_vintage, 2 * TONNE, ANY_FEE, sender=stranger)
     with reverts_with("PoolInsufficientReserve", vintage=fake_vintage, available=0, requested=net):
-        cet.retireFromPool(fake_vintage, 2 * TONNE, ZERO, "Attacker", COMPLIANCE, "", sender=stranger)
+        cet.retireFromPool(
+            fake_vintage, 2 * TONNE, ANY_FEE, ZERO, "Attacker", COMPLIANCE, "", sender=stranger
+        )
 
     assert cet.vintages() == [vcs_2016.address]
-    receipt = cet.redeemOldest(2 * TONNE, sender=stranger)
+    receipt = cet.redeemOldest(2 * TONNE, ANY_FEE, sender=stranger)
     assert [e.vintage for e in receipt.events.filter(cet.Redeemed)] == [vcs_2016.address]
     assert fake_vintage.balanceOf(cet) == 1_000 * TONNE
 
@@ -609,13 +618,13 @@ def test_retiring_from_a_pool_cannot_exceed_the_callers_tokens_or_the_reserve(
     deposit(cet, vcs_2018, alice, 2)
 
     with reverts_with("ERC20InsufficientBalance", sender=alice, balance=12 * TONNE, needed=13 * TONNE):
-        cet.retireFromPool(vcs_2016, 13 * TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+        cet.retireFromPool(vcs_2016, 13 * TONNE, ANY_FEE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
     with reverts_with("PoolInsufficientReserve", vintage=vcs_2018, available=2 * TONNE, requested=3 * TONNE):
-        cet.retireFromPool(vcs_2018, 3 * TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+        cet.retireFromPool(vcs_2018, 3 * TONNE, ANY_FEE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
     with reverts_with("ERC20InsufficientBalance", sender=bob, balance=0, needed=TONNE):
-        cet.retireFromPool(ZERO, TONNE, ZERO, "Bob", COMPLIANCE, "", sender=bob)
+        cet.retireFromPool(ZERO, TONNE, ANY_FEE, ZERO, "Bob", COMPLIANCE, "", sender=bob)
     with reverts_with("PoolInvalidAmount", amount=0):
-        cet.retireFromPool(vcs_2016, 0, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+        cet.retireFromPool(vcs_2016, 0, ANY_FEE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
 
     assert cet.totalSupply() == 12 * TONNE == vcs_2016.balanceOf(cet) + vcs_2018.balanceOf(cet)
 
@@ -670,7 +679,9 @@ def test_a_reverting_beneficiary_contract_cannot_block_a_retirement(
 
     cet = pools["CET"]
     deposit(cet, vcs_2016, alice, 5)
-    receipt = cet.retireFromPool(vcs_2016, 2 * TONNE, hostile, "Hostile Ltd", COMPLIANCE, "", sender=alice)
+    receipt = cet.retireFromPool(
+        vcs_2016, 2 * TONNE, ANY_FEE, hostile, "Hostile Ltd", COMPLIANCE, "", sender=alice
+    )
     assert certificate.ownerOf(receipt.events.filter(cet.RetiredFromPool)[0].certificateId) == hostile.address
     assert hostile.hookCalls() == 0
 
@@ -769,12 +780,23 @@ def test_a_hostile_depositor_and_fee_recipient_get_no_callback_from_the_pool(
     hostile.execute(vcs_2016, vcs_2016.approve.encode_input(cet.address, 10 * TONNE), sender=deployer)
     receipts = [
         act(cet.deposit, vcs_2016.address, 10 * TONNE),
-        act(cet.redeem, vcs_2016.address, 2 * TONNE),
-        act(cet.redeemOldest, TONNE),
-        act(cet.retireFromPool, vcs_2016.address, 2 * TONNE, hostile.address, "Hostile", COMPLIANCE, ""),
+        act(cet.redeem, vcs_2016.address, 2 * TONNE, ANY_FEE),
+        act(cet.redeemOldest, TONNE, ANY_FEE),
+        act(
+            cet.retireFromPool,
+            vcs_2016.address,
+            2 * TONNE,
+            ANY_FEE,
+            hostile.address,
+            "Hostile",
+            COMPLIANCE,
+            "",
+        ),
     ]
     deposit(cet, vcs_2016, alice, 5)
-    receipts.append(cet.redeem(vcs_2016, 4 * TONNE, sender=alice))  # pays its fee to the hostile recipient
+    receipts.append(
+        cet.redeem(vcs_2016, 4 * TONNE, ANY_FEE, sender=alice)
+    )  # pays its fee to the hostile recipient
 
     for receipt in receipts:
         assert hostile.address.lower() not in callees(chain, receipt)
@@ -796,9 +818,11 @@ def test_a_hooked_vintage_cannot_reenter_the_pool(hooked_bridge, hostile, deploy
 
     reentries = {
         "deposit": pool.deposit.encode_input(vintage.address, TONNE),
-        "redeem": pool.redeem.encode_input(vintage.address, TONNE),
-        "redeemOldest": pool.redeemOldest.encode_input(TONNE),
-        "retireFromPool": pool.retireFromPool.encode_input(vintage.address, TONNE, ZERO, "x", COMPLIANCE, ""),
+        "redeem": pool.redeem.encode_input(vintage.address, TONNE, ANY_FEE),
+        "redeemOldest": pool.redeemOldest.encode_input(TONNE, ANY_FEE),
+        "retireFromPool": pool.retireFromPool.encode_input(
+            vintage.address, TONNE, ANY_FEE, ZERO, "x", COMPLIANCE, ""
+        ),
     }
     hostile.setReentry(pool, reentries[reentry], sender=deployer)
     hostile.setMode(REENTER, sender=deployer)
@@ -807,7 +831,7 @@ def test_a_hooked_vintage_cannot_reenter_the_pool(hooked_bridge, hostile, deploy
         hostile.execute(pool, pool.deposit.encode_input(vintage.address, 2 * TONNE), sender=deployer)
         expected = (7 * TONNE, 7 * TONNE)  # (pool tokens held, vintage reserve)
     else:
-        hostile.execute(pool, pool.redeem.encode_input(vintage.address, 2 * TONNE), sender=deployer)
+        hostile.execute(pool, pool.redeem.encode_input(vintage.address, 2 * TONNE, ANY_FEE), sender=deployer)
         expected = (3 * TONNE, 5 * TONNE - net_of(pool, 2 * TONNE))
 
     assert hostile.hookCalls() == 1
@@ -852,7 +876,7 @@ def test_the_transient_guard_allows_sequential_pool_calls_in_one_transaction(
     calls = [
         vcs_2016.approve.encode_input(cet.address, 4 * TONNE),
         cet.deposit.encode_input(vcs_2016.address, 4 * TONNE),
-        cet.redeem.encode_input(vcs_2016.address, 2 * TONNE),
+        cet.redeem.encode_input(vcs_2016.address, 2 * TONNE, ANY_FEE),
     ]
     hostile.executeBatch(targets, calls, sender=deployer)
     assert cet.balanceOf(hostile) == 2 * TONNE
@@ -882,9 +906,9 @@ def test_a_paused_vintage_stops_every_movement_while_other_vintages_keep_working
             "retire": lambda: vintage.retire(TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice),
             "redeem": lambda: vintage.redeem(TONNE, "VCS-ACCT-4242", sender=alice),
             "pool deposit": lambda: cet.deposit(vintage, TONNE, sender=alice),
-            "pool redeem": lambda: cet.redeem(vintage, TONNE, sender=alice),
+            "pool redeem": lambda: cet.redeem(vintage, TONNE, ANY_FEE, sender=alice),
             "pool retire": lambda: cet.retireFromPool(
-                vintage, TONNE, ZERO, "A", COMPLIANCE, "", sender=alice
+                vintage, TONNE, ANY_FEE, ZERO, "A", COMPLIANCE, "", sender=alice
             ),
         }
 
@@ -916,7 +940,7 @@ def test_a_paused_vintage_stops_every_movement_while_other_vintages_keep_working
 
 
 def test_unpausing_restores_every_operation_and_the_refused_lock(
-    factory, pools, bridge_account, pauser, vcs_2016, alice, bob
+    factory, pools, bridge_account, pauser, deployer, vcs_2016, alice, bob
 ):
     cet = pools["CET"]
     deposit(cet, vcs_2016, alice, 10)
@@ -924,13 +948,13 @@ def test_unpausing_restores_every_operation_and_the_refused_lock(
     lock_id = new_lock_id()
     with reverts_with("EnforcedPause"):
         mint(factory, bridge_account, vcs_2016, bob, 1, lock_id)
-    assert factory.lockMinted(lock_id) == ZERO
+    assert factory.lockOrder(lock_id) == NO_ORDER
     with reverts_with("EnforcedPause"):
         vcs_2016.pause(sender=pauser)
 
-    vcs_2016.unpause(sender=pauser)
+    vcs_2016.unpause(sender=deployer)  # the factory's admin, never the guardian
     with reverts_with("ExpectedPause"):
-        vcs_2016.unpause(sender=pauser)
+        vcs_2016.unpause(sender=deployer)
 
     mint(factory, bridge_account, vcs_2016, bob, 1, lock_id)
     vcs_2016.transfer(bob, TONNE, sender=alice)
@@ -939,32 +963,42 @@ def test_unpausing_restores_every_operation_and_the_refused_lock(
     vcs_2016.retire(TONNE, ZERO, "Bob", COMPLIANCE, "", sender=bob)
     vcs_2016.redeem(TONNE, "VCS-ACCT-4242", sender=bob)
     deposit(cet, vcs_2016, alice, 1)
-    cet.redeem(vcs_2016, TONNE, sender=alice)
-    cet.retireFromPool(vcs_2016, TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+    cet.redeem(vcs_2016, TONNE, ANY_FEE, sender=alice)
+    cet.retireFromPool(vcs_2016, TONNE, ANY_FEE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
     assert vcs_2016.balanceOf(bob) == TONNE
     assert cet.totalSupply() <= vcs_2016.balanceOf(cet)
 
 
 @pytest.mark.parametrize("who", ["stranger", "deployer", "bridge_account"])
-def test_only_the_factory_pauser_role_pauses_or_unpauses(request, factory, pauser, vcs_2016, who):
+def test_only_the_factory_guardian_role_pauses_a_vintage(request, factory, vcs_2016, who):
     account = request.getfixturevalue(who)  # "deployer" is the default admin of factory and pools
-    role = factory.PAUSER_ROLE()
-    with reverts_with("AccessControlUnauthorizedAccount", account=account, neededRole=role):
+    with reverts_with(
+        "AccessControlUnauthorizedAccount", account=account, neededRole=factory.GUARDIAN_ROLE()
+    ):
         vcs_2016.pause(sender=account)
+    assert not vcs_2016.paused()
+
+
+@pytest.mark.parametrize("who", ["pauser", "stranger", "bridge_account"])
+def test_only_the_factory_admin_unpauses_a_vintage_not_the_guardian(request, pauser, deployer, vcs_2016, who):
+    """A stolen guardian key can stop things, never restart them: un-pausing is the admin's (a timelock)."""
+    account = request.getfixturevalue(who)
     vcs_2016.pause(sender=pauser)
-    with reverts_with("AccessControlUnauthorizedAccount", account=account, neededRole=role):
+    with reverts_with("AccessControlUnauthorizedAccount", account=account, neededRole=ADMIN_ROLE):
         vcs_2016.unpause(sender=account)
     assert vcs_2016.paused()
+    vcs_2016.unpause(sender=deployer)
+    assert not vcs_2016.paused()
 
 
 def test_a_pauser_of_another_factory_cannot_pause_this_ones_vintages(
     hooked_bridge, deployer, stranger, vcs_2016
 ):
     """Each vintage asks its own factory: roles on another bridge's factory count for nothing."""
-    hooked_bridge.factory.grantRole(hooked_bridge.factory.PAUSER_ROLE(), stranger, sender=deployer)
+    hooked_bridge.factory.grantRole(hooked_bridge.factory.GUARDIAN_ROLE(), stranger, sender=deployer)
     hooked_bridge.vintage.pause(sender=stranger)
     with reverts_with(
-        "AccessControlUnauthorizedAccount", account=stranger, neededRole=hooked_bridge.factory.PAUSER_ROLE()
+        "AccessControlUnauthorizedAccount", account=stranger, neededRole=hooked_bridge.factory.GUARDIAN_ROLE()
     ):
         vcs_2016.pause(sender=stranger)
     assert not vcs_2016.paused()
@@ -978,16 +1012,16 @@ def test_oldest_first_paths_pass_over_a_paused_vintage_and_never_pay_out_of_one(
     deposit(cet, vcs_2018, alice, 5)
     vcs_2016.pause(sender=pauser)
 
-    receipt = cet.redeemOldest(TONNE, sender=alice)
+    receipt = cet.redeemOldest(TONNE, ANY_FEE, sender=alice)
     assert [e.vintage for e in receipt.events.filter(cet.Redeemed)] == [vcs_2018.address]
-    receipt = cet.retireFromPool(ZERO, TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+    receipt = cet.retireFromPool(ZERO, TONNE, ANY_FEE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
     assert [e.vintage for e in receipt.events.filter(cet.RetiredFromPool)] == [vcs_2018.address]
     assert vcs_2016.balanceOf(cet) == 5 * TONNE
 
     # With every held vintage paused, nothing is available to the oldest-first paths.
     vcs_2018.pause(sender=pauser)
     with reverts_with("PoolInsufficientReserve", vintage=ZERO, available=0, requested=net_of(cet, TONNE)):
-        cet.redeemOldest(TONNE, sender=alice)
+        cet.redeemOldest(TONNE, ANY_FEE, sender=alice)
     assert cet.totalSupply() <= vcs_2016.balanceOf(cet) + vcs_2018.balanceOf(cet)
 
 
@@ -1020,12 +1054,12 @@ def test_dust_parked_in_many_older_vintages_does_not_block_oldest_first_redempti
 
     # Oldest-first takes the dust along (32 wei) and the rest from the 2016 vintage; drained dust leaves
     # the list, so parking it again costs the attacker a deposit per vintage each time.
-    receipt = cet.redeemOldest(TONNE, sender=alice)
+    receipt = cet.redeemOldest(TONNE, ANY_FEE, sender=alice)
     redeemed = [(e.vintage, e.amount) for e in receipt.events.filter(cet.Redeemed)]
     assert len(redeemed) == 33
     assert sum(amount for _, amount in redeemed) == net_of(cet, TONNE)
     assert cet.vintages() == [vcs_2016.address]
-    receipt = cet.retireFromPool(ZERO, TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+    receipt = cet.retireFromPool(ZERO, TONNE, ANY_FEE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
     assert len(receipt.events.filter(cet.RetiredFromPool)) == 1
 
 
@@ -1069,9 +1103,9 @@ def test_the_default_admin_moves_only_in_two_steps_after_the_delay(project, chai
     assert factory.defaultAdmin() == bob.address
     assert not factory.hasRole(ADMIN_ROLE, deployer)
     with reverts_with("AccessControlUnauthorizedAccount", account=deployer, neededRole=ADMIN_ROLE):
-        factory.grantRole(factory.BRIDGE_ROLE(), deployer, sender=deployer)
-    factory.grantRole(factory.BRIDGE_ROLE(), bob, sender=bob)
-    assert factory.hasRole(factory.BRIDGE_ROLE(), bob)
+        factory.grantRole(factory.MINTER_ROLE(), deployer, sender=deployer)
+    factory.grantRole(factory.MINTER_ROLE(), bob, sender=bob)
+    assert factory.hasRole(factory.MINTER_ROLE(), bob)
 
 
 def test_a_cancelled_admin_transfer_cannot_be_accepted(factory, deployer, bob):

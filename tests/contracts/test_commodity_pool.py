@@ -2,7 +2,15 @@ import ape
 import pytest
 
 from bridge.catalog import POOLS, Category, Label, Registry
-from tests.contracts.vintages import TONNE, create_vintage, details_hash, mint, reverts_named, reverts_with
+from tests.contracts.vintages import (
+    ANY_FEE,
+    TONNE,
+    create_vintage,
+    details_hash,
+    mint,
+    reverts_named,
+    reverts_with,
+)
 
 ZERO = "0x0000000000000000000000000000000000000000"
 COMPLIANCE = 2
@@ -195,7 +203,7 @@ def test_redeem_returns_the_chosen_vintage_less_fee(pools, forest, deployer, ali
     fee = (10 * TONNE * 25 + 9_999) // 10_000
     fee_before = cet.balanceOf(deployer)
 
-    receipt = cet.redeem(forest, 10 * TONNE, sender=alice)
+    receipt = cet.redeem(forest, 10 * TONNE, ANY_FEE, sender=alice)
 
     event = receipt.events.filter(cet.Redeemed)[0]
     assert (event.account, event.vintage, event.amount, event.fee) == (
@@ -214,13 +222,13 @@ def test_redeem_refuses_what_the_pool_does_not_hold(pools, forest, wind, alice):
     cet = pools["CET"]
     deposit(cet, forest, alice, 5)
     with ape.reverts(cet.PoolInsufficientReserve, vintage=wind.address, available=0):
-        cet.redeem(wind, TONNE, sender=alice)
+        cet.redeem(wind, TONNE, ANY_FEE, sender=alice)
     with ape.reverts(cet.ERC20InsufficientBalance):
-        cet.redeem(forest, 6 * TONNE, sender=alice)
+        cet.redeem(forest, 6 * TONNE, ANY_FEE, sender=alice)
     with ape.reverts(cet.PoolInvalidAmount, amount=0):
-        cet.redeem(forest, 0, sender=alice)
+        cet.redeem(forest, 0, ANY_FEE, sender=alice)
     with ape.reverts(cet.PoolInvalidAmount, amount=1):
-        cet.redeem(forest, 1, sender=alice)  # all of it would be fee
+        cet.redeem(forest, 1, ANY_FEE, sender=alice)  # all of it would be fee
     with ape.reverts(cet.PoolInvalidAmount, amount=0):
         cet.deposit(forest, 0, sender=alice)
 
@@ -236,7 +244,7 @@ def test_redeem_oldest_takes_older_vintages_first(project, factory, bridge_accou
         deposit(gnt, v, alice, 5)
     assert gnt.vintages() == [older.address, middle.address, newer.address]
 
-    receipt = gnt.redeemOldest(7 * TONNE, sender=alice)
+    receipt = gnt.redeemOldest(7 * TONNE, ANY_FEE, sender=alice)
 
     redeemed = [(e.vintage, e.amount) for e in receipt.events.filter(gnt.Redeemed)]
     assert redeemed == [(older.address, 5 * TONNE), (middle.address, 2 * TONNE)]
@@ -251,7 +259,7 @@ def test_retire_from_pool_retires_and_certifies_the_caller(pools, forest, certif
     supply_before = forest.totalSupply()
 
     receipt = cet.retireFromPool(
-        forest, 4 * TONNE, bob, "Bob's Bakery", COMPLIANCE, "2026 footprint", sender=alice
+        forest, 4 * TONNE, ANY_FEE, bob, "Bob's Bakery", COMPLIANCE, "2026 footprint", sender=alice
     )
 
     fee = (4 * TONNE * 25 + 9_999) // 10_000
@@ -276,14 +284,14 @@ def test_retire_from_pool_oldest_first_gives_one_certificate_per_vintage(
         mint(factory, bridge_account, v, alice, 2)
         deposit(gnt, v, alice, 2)
 
-    receipt = gnt.retireFromPool(ZERO, 3 * TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+    receipt = gnt.retireFromPool(ZERO, 3 * TONNE, ANY_FEE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
 
     events = receipt.events.filter(gnt.RetiredFromPool)
     assert [(e.vintage, e.amount) for e in events] == [(a.address, 2 * TONNE), (b.address, TONNE)]
     assert all(certificate.ownerOf(e.certificateId) == alice.address for e in events)
     # The pool's supply never exceeds its reserves, so asking for more fails on the caller's balance.
     with ape.reverts(gnt.ERC20InsufficientBalance, sender=alice.address, balance=TONNE, needed=2 * TONNE):
-        gnt.retireFromPool(ZERO, 2 * TONNE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+        gnt.retireFromPool(ZERO, 2 * TONNE, ANY_FEE, ZERO, "Alice", COMPLIANCE, "", sender=alice)
 
 
 def test_fee_settings_are_admin_only_and_bounded(pools, deployer, stranger, bob):
@@ -324,7 +332,7 @@ def test_oldest_first_passes_over_a_paused_vintage(
         deposit(gnt, v, alice, 3)
     older.pause(sender=pauser)
 
-    receipt = gnt.redeemOldest(2 * TONNE, sender=alice)
+    receipt = gnt.redeemOldest(2 * TONNE, ANY_FEE, sender=alice)
 
     assert [(e.vintage, e.amount) for e in receipt.events.filter(gnt.Redeemed)] == [
         (newer.address, 2 * TONNE)
@@ -343,9 +351,9 @@ def test_a_vintage_redeemed_to_zero_leaves_the_pool_list(
         deposit(gnt, v, alice, 2)
     assert gnt.vintages() == [a.address, b.address]
 
-    gnt.redeemOldest(3 * TONNE, sender=alice)
+    gnt.redeemOldest(3 * TONNE, ANY_FEE, sender=alice)
     assert gnt.vintages() == [b.address]
-    gnt.redeem(b, TONNE, sender=alice)
+    gnt.redeem(b, TONNE, ANY_FEE, sender=alice)
     assert gnt.vintages() == []
     # Depositing again puts it back in order.
     deposit(gnt, a, alice, 1)

@@ -95,3 +95,48 @@ def test_unknown_certificates_have_no_retirement(certificate):
         certificate.retirement(10**9)
     with ape.reverts(certificate.ERC721NonexistentToken, tokenId=10**9):
         certificate.tokenURI(10**9)
+
+
+def test_the_admin_corrects_a_wrong_reference_once(certificate, retired, bridge_account, deployer):
+    _, certificate_id = retired
+    certificate.confirmRegistryRetirement(certificate_id, "VCS-RET-2026-00O123", sender=bridge_account)
+    assert not certificate.registryReferenceCorrected(certificate_id)
+
+    receipt = certificate.correctRegistryReference(certificate_id, "VCS-RET-2026-000123", sender=deployer)
+
+    event = receipt.events.filter(certificate.RegistryReferenceCorrected)[0]
+    assert (event.certificateId, event.previous, event.corrected) == (
+        certificate_id,
+        "VCS-RET-2026-00O123",
+        "VCS-RET-2026-000123",
+    )
+    assert certificate.retirement(certificate_id).registryReference == "VCS-RET-2026-000123"
+    assert certificate.registryReferenceCorrected(certificate_id)
+    # Final now: neither a second correction nor the registrar changes it.
+    with ape.reverts(certificate.CertificateAlreadyCorrected, certificateId=certificate_id):
+        certificate.correctRegistryReference(certificate_id, "VCS-RET-2026-000124", sender=deployer)
+    with ape.reverts(certificate.CertificateAlreadyConfirmed, certificateId=certificate_id):
+        certificate.confirmRegistryRetirement(certificate_id, "VCS-RET-2026-000125", sender=bridge_account)
+    assert certificate.retirement(certificate_id).registryReference == "VCS-RET-2026-000123"
+
+
+def test_a_correction_is_admin_only_and_needs_a_confirmed_changed_reference(
+    certificate, retired, bridge_account, deployer
+):
+    _, certificate_id = retired
+    with ape.reverts(certificate.CertificateNotConfirmed, certificateId=certificate_id):
+        certificate.correctRegistryReference(certificate_id, "REF", sender=deployer)
+    certificate.confirmRegistryRetirement(certificate_id, "REF", sender=bridge_account)
+
+    # The registrar's key writes references but cannot rewrite one.
+    with ape.reverts(
+        certificate.AccessControlUnauthorizedAccount, account=bridge_account.address, neededRole=b"\x00" * 32
+    ):
+        certificate.correctRegistryReference(certificate_id, "REF-2", sender=bridge_account)
+    with ape.reverts(certificate.CertificateEmptyReference):
+        certificate.correctRegistryReference(certificate_id, "", sender=deployer)
+    with ape.reverts(certificate.CertificateReferenceUnchanged, certificateId=certificate_id):
+        certificate.correctRegistryReference(certificate_id, "REF", sender=deployer)
+    with ape.reverts(certificate.ERC721NonexistentToken, tokenId=10**9):
+        certificate.correctRegistryReference(10**9, "REF", sender=deployer)
+    assert not certificate.registryReferenceCorrected(certificate_id)

@@ -3,9 +3,20 @@ import pytest
 from eth_utils import keccak
 
 from bridge.catalog import REGISTRY_CODES, Registry
-from tests.contracts.vintages import TONNE, attributes, b32, create_vintage, mint, new_lock_id
+from bridge.deployment import LOCAL_MINT_LIMITS, LOCAL_VINTAGE_DELAY
+from tests.contracts.vintages import (
+    TONNE,
+    attributes,
+    b32,
+    create_vintage,
+    mint,
+    new_lock_id,
+    order_hash,
+    serials_of,
+)
 
 ZERO = "0x0000000000000000000000000000000000000000"
+NO_ORDER = b"\x00" * 32
 
 
 def test_deployment_registers_every_registry_and_role(
@@ -14,9 +25,10 @@ def test_deployment_registers_every_registry_and_role(
     for registry, code in REGISTRY_CODES.items():
         assert factory.registryCode(int(registry)) == code
     assert factory.implementation() == deployment.implementation.address
-    assert factory.hasRole(factory.BRIDGE_ROLE(), bridge_account)
-    assert factory.hasRole(factory.PAUSER_ROLE(), pauser)
+    assert factory.hasRole(factory.MINTER_ROLE(), bridge_account)
+    assert factory.hasRole(factory.GUARDIAN_ROLE(), pauser)
     assert certificate.hasRole(certificate.REGISTRAR_ROLE(), bridge_account)
+    assert tuple(factory.mintLimits()) == (*LOCAL_MINT_LIMITS, LOCAL_VINTAGE_DELAY)
 
 
 def test_create_vintage_clones_at_predicted_address_and_catalogues_it(project, factory, bridge_account):
@@ -54,9 +66,9 @@ def test_key_ignores_attributes_outside_registry_project_and_period(factory):
     assert factory.vintageKey(attributes()) != factory.vintageKey(attributes(registry=Registry.GOLD_STANDARD))
 
 
-def test_create_vintage_requires_bridge_role(factory, stranger):
+def test_create_vintage_requires_the_minter_role(factory, stranger):
     with ape.reverts(
-        factory.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=factory.BRIDGE_ROLE()
+        factory.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=factory.MINTER_ROLE()
     ):
         factory.createVintage(attributes(), sender=stranger)
 
@@ -92,7 +104,7 @@ def test_mint_names_the_lock_and_serials_in_its_event(project, factory, bridge_a
     assert (transfer["from"], transfer.to, transfer.value) == (ZERO, alice.address, 100 * TONNE)
     assert vintage.balanceOf(alice) == 100 * TONNE
     assert vintage.totalSupply() == 100 * TONNE
-    assert factory.lockMinted(lock_id) == vintage.address
+    assert factory.lockOrder(lock_id) == order_hash(vintage, alice, 100 * TONNE, lock_id, serial_hash)
 
 
 def test_a_lock_id_cannot_mint_twice(project, factory, bridge_account, alice, bob):
@@ -100,20 +112,21 @@ def test_a_lock_id_cannot_mint_twice(project, factory, bridge_account, alice, bo
     other = create_vintage(project, factory, bridge_account, project_id="1749")
     lock_id = new_lock_id()
     mint(factory, bridge_account, vintage, alice, 5, lock_id)
+    first = order_hash(vintage, alice, 5 * TONNE, lock_id, serials_of(lock_id))
 
-    with ape.reverts(factory.FactoryLockAlreadyMinted, lockId=lock_id, vintage=vintage.address):
+    with ape.reverts(factory.FactoryLockAlreadyMinted, lockId=lock_id, orderHash=first):
         mint(factory, bridge_account, vintage, bob, 5, lock_id)
     # Not on another vintage either: lock ids are unique across the whole bridge.
-    with ape.reverts(factory.FactoryLockAlreadyMinted, lockId=lock_id, vintage=vintage.address):
+    with ape.reverts(factory.FactoryLockAlreadyMinted, lockId=lock_id, orderHash=first):
         mint(factory, bridge_account, other, bob, 5, lock_id)
     assert vintage.totalSupply() == 5 * TONNE
     assert other.totalSupply() == 0
 
 
-def test_mint_requires_bridge_role(project, factory, bridge_account, stranger):
+def test_mint_requires_the_minter_role(project, factory, bridge_account, stranger):
     vintage = create_vintage(project, factory, bridge_account)
     with ape.reverts(
-        factory.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=factory.BRIDGE_ROLE()
+        factory.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=factory.MINTER_ROLE()
     ):
         factory.mint(vintage, stranger, TONNE, new_lock_id(), b"\x01" * 32, sender=stranger)
 
@@ -149,9 +162,9 @@ def test_mint_batch_mints_every_order_or_none(project, factory, bridge_account, 
 
     # One reused lock makes the whole batch revert.
     fresh = (vintage.address, alice.address, TONNE, new_lock_id(), b"\x03" * 32)
-    with ape.reverts(factory.FactoryLockAlreadyMinted, lockId=orders[0][3], vintage=vintage.address):
+    with ape.reverts(factory.FactoryLockAlreadyMinted, lockId=orders[0][3], orderHash=order_hash(*orders[0])):
         factory.mintBatch([fresh, orders[0]], sender=bridge_account)
-    assert factory.lockMinted(fresh[3]) == ZERO
+    assert factory.lockOrder(fresh[3]) == NO_ORDER
     assert vintage.totalSupply() == 7 * TONNE
 
 
@@ -194,6 +207,6 @@ def test_set_implementation_checks_the_implementation_belongs_here(
 
 def test_create_vintage_needs_an_implementation(project, deployer, bridge_account):
     bare = project.VintageFactory.deploy(0, deployer.address, sender=deployer)
-    bare.grantRole(bare.BRIDGE_ROLE(), bridge_account, sender=deployer)
+    bare.grantRole(bare.MINTER_ROLE(), bridge_account, sender=deployer)
     with ape.reverts(bare.FactoryImplementationNotSet):
         bare.createVintage(attributes(), sender=bridge_account)

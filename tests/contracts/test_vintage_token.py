@@ -13,6 +13,7 @@ from tests.contracts.vintages import (
 )
 
 ZERO = "0x0000000000000000000000000000000000000000"
+ADMIN_ROLE = b"\x00" * 32
 ENVIRONMENTAL_BENEFIT, ON_BEHALF, COMPLIANCE, ECOLOGICAL_DAMAGE, OTHER = range(5)
 
 
@@ -140,7 +141,7 @@ def test_redeem_rejects_fractions_zero_and_missing_account(vintage, alice, bob):
         vintage.redeem(TONNE, "VCS-ACCT-4242", sender=bob)
 
 
-def test_pauser_pauses_every_movement(factory, bridge_account, vintage, pauser, alice, bob):
+def test_the_guardian_pauses_every_movement(factory, bridge_account, vintage, pauser, deployer, alice, bob):
     receipt = vintage.pause(sender=pauser)
     assert receipt.events.filter(vintage.Paused)[0].account == pauser.address
     assert vintage.paused()
@@ -153,18 +154,29 @@ def test_pauser_pauses_every_movement(factory, bridge_account, vintage, pauser, 
     with reverts_named("EnforcedPause"):
         mint(factory, bridge_account, vintage, bob, 1)
 
-    receipt = vintage.unpause(sender=pauser)
-    assert receipt.events.filter(vintage.Unpaused)[0].account == pauser.address
+    receipt = vintage.unpause(sender=deployer)  # the factory's admin
+    assert receipt.events.filter(vintage.Unpaused)[0].account == deployer.address
     vintage.transfer(bob, TONNE, sender=alice)
     assert vintage.balanceOf(bob) == TONNE
 
 
-def test_pause_requires_the_factory_pauser_role(factory, vintage, alice):
-    role = factory.PAUSER_ROLE()
-    with ape.reverts(vintage.AccessControlUnauthorizedAccount, account=alice.address, neededRole=role):
-        vintage.pause(sender=alice)
-    with ape.reverts(vintage.AccessControlUnauthorizedAccount, account=alice.address, neededRole=role):
-        vintage.unpause(sender=alice)
+def test_pause_requires_the_factory_guardian_role(factory, vintage, alice, deployer):
+    role = factory.GUARDIAN_ROLE()
+    for account in (alice, deployer):
+        with ape.reverts(vintage.AccessControlUnauthorizedAccount, account=account.address, neededRole=role):
+            vintage.pause(sender=account)
+
+
+def test_only_the_factory_admin_unpauses_not_the_guardian(vintage, pauser, deployer, alice):
+    vintage.pause(sender=pauser)
+    for account in (pauser, alice):
+        with ape.reverts(
+            vintage.AccessControlUnauthorizedAccount, account=account.address, neededRole=ADMIN_ROLE
+        ):
+            vintage.unpause(sender=account)
+    assert vintage.paused()
+    vintage.unpause(sender=deployer)
+    assert not vintage.paused()
 
 
 def test_permit_sets_allowance_from_a_signature(chain, vintage, alice, bob):

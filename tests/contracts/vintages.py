@@ -20,6 +20,9 @@ from hexbytes import HexBytes
 from bridge.catalog import Category, Label, Registry
 
 TONNE = 10**18
+# A pool's MAX_FEE_BPS as a redemption's `maxFeeBps`: accepts whatever fee the pool charges, for tests
+# about something else.
+ANY_FEE = 1_000
 _lock_counter = itertools.count(1)
 
 
@@ -68,11 +71,21 @@ def new_lock_id() -> bytes:
     return keccak(text=f"lock-{next(_lock_counter)}")
 
 
+def serials_of(lock_id: bytes) -> bytes:
+    """The serial hash {mint} names for `lock_id`."""
+    return keccak(text=f"serials-of-{lock_id.hex()}")
+
+
+def order_hash(vintage, to, amount: int, lock_id: bytes, serial_hash: bytes) -> bytes:
+    """The factory's record of a spent lock: keccak256(abi.encode(lockId, vintage, to, amount, serialHash))"""
+    fields = [lock_id, _plain(vintage), _plain(to), amount, serial_hash]
+    return keccak(encode(["bytes32", "address", "address", "uint256", "bytes32"], fields))
+
+
 def mint(factory, bridge_account, vintage, to, tonnes: int, lock_id: bytes | None = None):
     lock_id = lock_id or new_lock_id()
-    serial_hash = keccak(text=f"serials-of-{lock_id.hex()}")
     return factory.mint(
-        vintage.address, to.address, tonnes * TONNE, lock_id, serial_hash, sender=bridge_account
+        vintage.address, to.address, tonnes * TONNE, lock_id, serials_of(lock_id), sender=bridge_account
     )
 
 

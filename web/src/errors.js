@@ -43,6 +43,10 @@ const PLAIN = {
   PoolCategoryNotAccepted: () => "This pool does not accept that kind of project.",
   PoolScopeNotAccepted: () => "This pool does not accept that sectoral scope.",
   PoolLabelsMissing: () => "That vintage lacks a label this pool requires (for example CORSIA eligibility).",
+  PoolFeeAboveMaximum: (a) =>
+    `The pool's fee rose to ${Number(a.feeBps) / 100}% since this page loaded (you saw ${Number(a.maxFeeBps) / 100}%): reload to see it.`,
+  EnforcedPause: () => "This token or pool is paused while the bridge investigates; nothing was sent.",
+  FactoryMintingPaused: () => "Minting is paused while the bridge investigates.",
 };
 
 /** Revert data somewhere in an error from ethers or from a wallet (their shapes differ). */

@@ -292,16 +292,21 @@ function depositForm(vintages, pools) {
 
 function poolRedeemForm(poolTokens, pools) {
   const held = new Set(poolTokens.map((t) => t.token_address));
+  // The fee each pool showed when the page loaded: the redemption names it, and the pool refuses to charge more.
+  const feeOf = new Map(pools.map((p) => [p.address, p.fee_bps]));
   const choices = [["", "oldest vintages first"]];
   for (const pool of pools.filter((p) => held.has(p.address))) {
     for (const x of pool.holdings) choices.push([`${pool.address}:${x.token_address}`, `${x.symbol} from ${pool.symbol} (${tonnes(x.amount_wei)} t held)`]);
   }
+  const poolChoices = tokenOptions(poolTokens).map(([address, text]) =>
+    feeOf.has(address) ? [address, `${text}, fee ${feeOf.get(address) / 100}%`] : [address, text],
+  );
   return form(
     "pool-redeem",
     "Redeem from a pool",
-    "Give back pool tokens and receive vintage tokens the pool holds, less its fee.",
+    "Give back pool tokens and receive vintage tokens the pool holds, less its fee (never more than the fee shown here).",
     [
-      field("Pool token", select("pool", tokenOptions(poolTokens))),
+      field("Pool token", select("pool", poolChoices)),
       field("Vintage", select("vintage", choices)),
       field("Tonnes", amountInput()),
     ],
@@ -312,7 +317,11 @@ function poolRedeemForm(poolTokens, pools) {
       const pool = await state.wallet.pool(v.pool);
       const [poolOfChoice, vintage] = v.vintage ? v.vintage.split(":") : [v.pool, null];
       if (poolOfChoice !== v.pool) throw new InputError("That vintage is held by another pool: pick one of this pool's vintages.");
-      await sendAndWait(say, "Redemption", () => (vintage ? pool.redeem(vintage, amount) : pool.redeemOldest(amount)));
+      const maxFeeBps = feeOf.get(v.pool);
+      if (maxFeeBps === undefined) throw new InputError("This pool's fee is unknown: reload the page to see it.");
+      await sendAndWait(say, "Redemption", () =>
+        vintage ? pool.redeem(vintage, amount, maxFeeBps) : pool.redeemOldest(amount, maxFeeBps),
+      );
       say(`Redeemed ${tonnes(amount)} pool tokens.`, "ok");
       await refreshSoon("pool-redeem");
     },
