@@ -60,7 +60,8 @@ def bench_chain(workdir: Path) -> Iterator[BenchChain]:
     anvil.start()
     try:
         os.environ.setdefault("APE_FOUNDRY_HOST", "auto")
-        deployment = deploy(anvil.url, workdir / "deployments", "--bridge", BRIDGE[0])
+        roles = ("--minter", BRIDGE[0], "--registrar", BRIDGE[0])
+        deployment = deploy(anvil.url, workdir / "deployments", *roles)
         yield BenchChain(anvil, deployment)
     finally:
         anvil.stop()

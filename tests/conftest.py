@@ -59,11 +59,15 @@ def stranger(accounts):
 
 @pytest.fixture(scope="session")
 def deployment(project, deployer, bridge_account, pauser):
+    # No timelock: the contract tests act as the default admin directly (tests/test_timelock.py covers it).
     return deploy_all(
         project,
         deployer,
-        bridge=bridge_account.address,
-        pauser=pauser.address,
+        minter=bridge_account.address,
+        registrar=bridge_account.address,
+        guardian=pauser.address,
+        admin=deployer.address,
+        timelock_delay=None,
         admin_delay=0,
     )
 

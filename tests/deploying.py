@@ -1,4 +1,4 @@
-"""Runs `ape run deploy` as operators do, against a given RPC URL."""
+"""Runs `ape run deploy` as operators do, against a given RPC URL; acts as the admin through its timelock."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from eth_account import Account
+from web3 import Web3
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+NO_PREDECESSOR = b"\0" * 32
 
 # Anvil's public test accounts (mnemonic "test test ... junk"): index -> (address, key).
 ANVIL_ACCOUNTS = [
@@ -52,3 +56,34 @@ def deploy(rpc_url: str, deployments_dir: Path, *extra: str) -> dict[str, Any]:
     assert result.returncode == 0, result.stdout + result.stderr
     record: dict[str, Any] = json.loads((deployments_dir / "ethereum-local.json").read_text())
     return record
+
+
+def compiled_abi(name: str) -> list[dict[str, Any]]:
+    """The ABI of a compiled contract (`.build/`): the timelock's, which bridge/chain/abi/ lacks."""
+    manifest = json.loads((PROJECT_DIR / ".build" / "__local__.json").read_text())
+    abi: list[dict[str, Any]] = manifest["contractTypes"][name]["abi"]
+    return abi
+
+
+def send(w3: Web3, account: tuple[str, str], call: Any) -> Any:
+    """Signs `call` with one of Anvil's accounts, sends it, and returns its successful receipt."""
+    address, key = account
+    tx = call.build_transaction({"from": address, "nonce": w3.eth.get_transaction_count(address)})
+    signed = Account.from_key(key).sign_transaction(tx)
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+    assert receipt["status"] == 1, receipt
+    return receipt
+
+
+def as_admin(
+    w3: Web3, timelock: str, target: str, calldata: bytes | str, admin: tuple[str, str] = ANVIL_ACCOUNTS[0]
+) -> Any:
+    """Runs one admin action as the deploy script set it up: scheduled and executed through the timelock.
+
+    Only with the local delay of 0 (`admin` is the deployer, account #0, unless told otherwise); a fresh
+    salt each time, so the same action (pause, un-pause, pause again) can be scheduled twice.
+    """
+    contract = w3.eth.contract(address=Web3.to_checksum_address(timelock), abi=compiled_abi("BridgeTimelock"))
+    operation = (Web3.to_checksum_address(target), 0, calldata, NO_PREDECESSOR, os.urandom(32))
+    send(w3, admin, contract.functions.schedule(*operation, 0))
+    return send(w3, admin, contract.functions.execute(*operation))

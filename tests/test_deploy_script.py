@@ -6,7 +6,9 @@ import pytest
 
 from bridge.catalog import POOLS
 from tests.anvil import running_anvil
-from tests.deploying import run_deploy
+from tests.deploying import ANVIL_ACCOUNTS, run_deploy
+
+DEPLOYER = ANVIL_ACCOUNTS[0][0]
 
 
 @pytest.fixture
@@ -22,12 +24,22 @@ def test_deploy_writes_the_deployments_file_and_refuses_a_second_set(deployments
         record = json.loads(record_path.read_text())
         assert record["chainId"] == 31337
         assert record["ecosystem"] == "ethereum" and record["network"] == "local"
-        assert record["deployer"] == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+        assert record["deployer"] == DEPLOYER
         assert record["block"] > 0
         assert len(record["gitCommit"]) >= 40
         contracts = record["contracts"]
         assert set(contracts["pools"]) == {spec.symbol for spec in POOLS}
         assert "Deployed on ethereum:local" in first.stdout
+        # Locally the deployer may hold every power; the contracts' admin is still the timelock, at once.
+        timelock = contracts["Timelock"]
+        holders = {"admin": DEPLOYER, "minter": DEPLOYER, "registrar": DEPLOYER, "guardian": DEPLOYER}
+        assert record["roles"] == {**holders, "timelock": timelock}
+        assert (record["timelockDelay"], record["vintageMintDelay"]) == (0, 0)
+        assert record["mintLimits"] == {"totalTonnes": 500_000, "vintageTonnes": 250_000, "window": 86_400}
+        admins = {g["contract"]: g["account"] for g in record["grants"] if g["role"] == "DEFAULT_ADMIN_ROLE"}
+        assert set(admins.values()) == {timelock}
+        assert f"{record['deployTransactions']} transactions, {record['deployGas']:,} gas" in first.stdout
+        assert "guardian                     " + DEPLOYER in first.stdout
 
         second = run_deploy(anvil.url, deployments_dir)
         assert second.returncode == 0, second.stdout + second.stderr

@@ -41,8 +41,16 @@ for _ in $(seq 1 100); do
 done
 echo "run: anvil on $RPC_URL (log: .run/anvil.log)"
 
+# Anvil account #0 deploys and is minter, registrar and admin (through the timelock); account #1 is the
+# guardian, whose key the bridge uses to pause minting when it raises an alert.
+GUARDIAN_KEY=$(python -c 'from bridge.config import ANVIL_DEV_KEYS; print(ANVIL_DEV_KEYS[1])')
+GUARDIAN=$(python -c 'import sys; from eth_account import Account; print(Account.from_key(sys.argv[1]).address)' "$GUARDIAN_KEY")
+export BRIDGE_GUARDIAN_KEY="$GUARDIAN_KEY"
+
 before=$(cat "$DEPLOYMENT" 2>/dev/null || true)
-ape run deploy --network "ethereum:local:foundry" --account TEST::0 2>&1 | grep -v '^INFO:'
+# APE_FOUNDRY_HOST: the Anvil above (without it Ape would start one of its own on 8545 for the deploy).
+APE_FOUNDRY_HOST="$RPC_URL" ape run deploy --network "ethereum:local:foundry" --account TEST::0 \
+  --guardian "$GUARDIAN" 2>&1 | grep -v '^INFO:'
 if [ "$(cat "$DEPLOYMENT")" != "$before" ] && [ -f .run/bridge.db ]; then
   # New contracts on a new chain: the old ledger describes tokens that no longer exist.
   mv .run/bridge.db ".run/bridge.db.$(date +%s).old"
@@ -67,6 +75,26 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+# Who holds which role, as the deployment record says (it may predate this script's options).
+roles=$(python - "$DEPLOYMENT" <<'PY'
+import json
+import sys
+
+from eth_account import Account
+
+from bridge.config import ANVIL_DEV_KEYS
+
+record = json.load(open(sys.argv[1]))
+accounts = {Account.from_key(key).address: f"Anvil account #{i}" for i, key in enumerate(ANVIL_DEV_KEYS)}
+roles = record["roles"]
+for name in ("minter", "registrar", "guardian", "admin"):
+    line = f"  {name:<14} {roles[name]} ({accounts.get(roles[name], 'not an Anvil dev account')})"
+    if name == "admin":
+        line += f", through the timelock {roles['timelock']} (delay {record['timelockDelay']} s)"
+    print(line)
+PY
+)
+
 cat <<MSG
 
 run: the bridge is up (log: .run/bridge.log)
@@ -74,6 +102,7 @@ run: the bridge is up (log: .run/bridge.log)
   API            $API_URL
   OpenAPI docs   $API_URL/docs
   chain (RPC)    $RPC_URL, chain id 31337
+$roles
   demo API key   $key   (also in .run/demo-api-key)
 
 Bridge 425 real Verra VCUs (Bale Mountains REDD+, 2020) to Anvil account #3:
