@@ -1,4 +1,4 @@
-"""Dependencies: a database session per request, the authenticated operator, the chain."""
+"""Dependencies: a database session per request, the authenticated operator and its scopes, the chain."""
 
 from __future__ import annotations
 
@@ -32,6 +32,22 @@ def get_api_key(session: SessionDep, x_api_key: Annotated[str | None, Security(A
 
 
 ApiKeyDep = Annotated[ApiKey, Depends(get_api_key)]
+
+
+def get_tokenize_key(key: ApiKeyDep) -> ApiKey:
+    """A key that may ask for tokenizations; 403 naming the scope otherwise."""
+    operators.require_scope(key, "tokenize")
+    return key
+
+
+def get_approve_key(key: ApiKeyDep) -> ApiKey:
+    """A key that may approve another key's tokenizations; 403 naming the scope otherwise."""
+    operators.require_scope(key, "approve")
+    return key
+
+
+TokenizeKeyDep = Annotated[ApiKey, Depends(get_tokenize_key)]
+ApproveKeyDep = Annotated[ApiKey, Depends(get_approve_key)]
 
 
 def get_chain(request: Request) -> Chain | None:

@@ -68,8 +68,18 @@ class ApiKey(Base):
     registries: Mapped[str] = mapped_column(String(200))  # comma-separated registry ids
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Limits on what one key can do (NULL: none): a stolen key is worth at most this much.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    daily_quota_tonnes: Mapped[int | None] = mapped_column(BigInteger)
+    # A request above this many tonnes waits in `awaiting_approval` for a key with the approve scope.
+    approval_above_tonnes: Mapped[int | None] = mapped_column(BigInteger)
+    scopes: Mapped[str] = mapped_column(String(100), default="tokenize", server_default="tokenize")
 
     operator: Mapped[Operator] = relationship(back_populates="keys")
+
+    @property
+    def scope_set(self) -> set[str]:
+        return {s for s in self.scopes.split(",") if s}
 
     @property
     def registry_ids(self) -> set[int]:
@@ -136,8 +146,14 @@ class Tokenization(Base):
     quantity: Mapped[int] = mapped_column(BigInteger)
     vintage_pk: Mapped[int] = mapped_column(ForeignKey("vintages.id"))
     beneficiary: Mapped[str] = mapped_column(String(42))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(24), default="pending", index=True)
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # Why its mint is held back (factory or vintage paused, mint limit, new vintage's delay); NULL when not.
+    waiting_reason: Mapped[str | None] = mapped_column(Text)
+    # The key that asked for it (quotas count per key) and, above its limit, the key that approved it.
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    approved_by_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lock_id: Mapped[str] = mapped_column(String(66), unique=True)
     serial_hash: Mapped[str] = mapped_column(String(66))
     # The preimage of serial_hash: {"space": ..., "ranges": [[start, end], ...]} (serial_claims.serial_hash).
@@ -149,6 +165,9 @@ class Tokenization(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     vintage: Mapped[Vintage] = relationship()
+    # Responses name both keys by prefix (two persons: the one that asked and the one that approved).
+    api_key: Mapped[ApiKey | None] = relationship(foreign_keys=[api_key_id])
+    approved_by_key: Mapped[ApiKey | None] = relationship(foreign_keys=[approved_by_key_id])
 
 
 class SerialBatch(Base):
@@ -324,8 +343,47 @@ class OutboxItem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     block_hash: Mapped[str | None] = mapped_column(String(66))
+    # A held item (factory paused, mint limit reached) is not claimed again before this time.
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SentTransaction(Base):
+    """Every signed transaction of an outbox item: a replacement (same nonce, higher fee) adds a row,
+    so whichever of them is mined settles the item."""
+
+    __tablename__ = "sent_transactions"
+    __table_args__ = (Index("ix_sent_transactions_item", "item_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(String(66), index=True)
+    raw_tx: Mapped[str] = mapped_column(Text)
+    max_fee_per_gas: Mapped[int | None] = mapped_column(WeiAmount)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Alert(Base):
+    """Something on-chain that no bridge record explains (or a broken invariant): stored once per
+    `key`, logged CRITICAL, and `GET /health` is degraded until an operator acknowledges it."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # idempotent: one alert per cause
+    kind: Mapped[str] = mapped_column(String(48), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    # The guardian's pause transaction, when the bridge paused minting because of this alert.
+    pause_tx_hash: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100))
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
 
 
 class SignerNonce(Base):

@@ -48,6 +48,13 @@ class Unauthorized(BridgeError):
     code = "unauthorized"
 
 
+class QuotaExceeded(BridgeError):
+    """A limit over time (a key's daily quota): the same request may fit later."""
+
+    status_code = 429
+    code = "quota_exceeded"
+
+
 class ChainUnavailable(BridgeError):
     status_code = 503
     code = "chain_unavailable"

@@ -1,13 +1,17 @@
-"""Tokenization: lock a serial block off-chain and queue the mint of exactly its tonnes."""
+"""Tokenization: lock a serial block off-chain and queue the mint of exactly its tonnes.
+
+The key's limits apply: a request over its daily quota is refused (`quotas`), and one above its
+approval limit holds its serials but queues no mint until another key approves it (`approvals`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import secrets
 import uuid
 
-from eth_utils import keccak
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -17,6 +21,7 @@ from bridge.db import audit, outbox
 from bridge.db.models import NO_OVERLAP, ApiKey, SerialRange, Tokenization, Vintage
 from bridge.schemas import TokenizationCreate
 from bridge.services.errors import Conflict, Forbidden, NotFound
+from bridge.services.quotas import check_quota
 from bridge.services.serial_claims import claim, lock_batch
 from bridge.services.serial_claims import serial_hash as claimed_hash
 from bridge.services.tokenization_request import parse, project_id_of, vintage_period, whole_tonnes
@@ -75,6 +80,8 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
     existing = _by_idempotency_key(session, key.operator_id, request.idempotency_key)
     if existing is not None:
         return _replayed(existing, request_hash), False
+    check_quota(session, key, tonnes)  # after the replay checks: a replay is not counted twice
+    awaiting = key.approval_above_tonnes is not None and tonnes > key.approval_above_tonnes
     described = {"project_id": project_id, "vintage_start": start.isoformat(), "vintage_end": end.isoformat()}
     claimed = claim(session, block, described=described, issued_quantity=request.issued_quantity)
     pieces = claimed.pieces
@@ -87,13 +94,18 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
         country=block.country or request.project.country,
         start=start,
         end=end,
+        create_token=not awaiting,  # a request never approved leaves nothing on-chain
     )
     tokenization_id = str(uuid.uuid4())
-    lock_id = "0x" + keccak(text=f"carbon-bridge:lock:{tokenization_id}").hex()
+    # Random, not derived from the tokenization's id: a stolen minter key must not be able to guess a
+    # pending lock id and spend it first (the factory binds a lock id to the first order that uses it).
+    lock_id = "0x" + secrets.token_bytes(32).hex()
     serial_hash = claimed_hash(block, pieces)
     tokenization = Tokenization(
         id=tokenization_id,
         operator_id=key.operator_id,
+        api_key=key,
+        status="awaiting_approval" if awaiting else "pending",
         idempotency_key=request.idempotency_key,
         request_hash=request_hash,
         registry_id=int(block.registry),
@@ -129,20 +141,8 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
         for piece in pieces
     )
     session.flush()
-    outbox.enqueue(
-        session,
-        "mint",
-        {
-            "vintage_pk": vintage.id,
-            "to": request.beneficiary,
-            "tonnes": tonnes,
-            "lock_id": lock_id,
-            "serial_hash": serial_hash,
-        },
-        tokenization_id=tokenization_id,
-        # Until its token exists, a vintage's mints wait for the item that creates it.
-        depends_on=vintage.creation_item_pk if vintage.token_address is None else None,
-    )
+    if not awaiting:
+        queue_mint(session, tokenization)
     audit.record(
         session,
         actor=key.operator.name,
@@ -153,14 +153,37 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
         space=block.space,
         tonnes=tonnes,
         beneficiary=request.beneficiary,
+        api_key=key.prefix,
+        status=tokenization.status,
     )
     session.commit()
     return tokenization, True
 
 
-def get(session: Session, tokenization_id: str) -> Tokenization:
+def queue_mint(session: Session, tokenization: Tokenization) -> None:
+    """Queues the mint of exactly the tokenization's tonnes. The caller has queued its vintage's token
+    if it has none (`ensure_vintage`, `vintages.ensure_token`)."""
+    vintage = tokenization.vintage
+    outbox.enqueue(
+        session,
+        "mint",
+        {
+            "vintage_pk": vintage.id,
+            "to": tokenization.beneficiary,
+            "tonnes": tokenization.quantity,
+            "lock_id": tokenization.lock_id,
+            "serial_hash": tokenization.serial_hash,
+        },
+        tokenization_id=tokenization.id,
+        # Until its token exists, a vintage's mints wait for the item that creates it.
+        depends_on=vintage.creation_item_pk if vintage.token_address is None else None,
+    )
+
+
+def get(session: Session, tokenization_id: str, *, operator_id: int) -> Tokenization:
+    """One of the operator's tokenizations; another operator's is not found (404), like a missing one."""
     tokenization = session.get(Tokenization, tokenization_id)
-    if tokenization is None:
+    if tokenization is None or tokenization.operator_id != operator_id:
         raise NotFound(f"no tokenization {tokenization_id}", field="tokenization_id")
     return tokenization
 
@@ -168,13 +191,14 @@ def get(session: Session, tokenization_id: str) -> Tokenization:
 def list_tokenizations(
     session: Session,
     *,
+    operator_id: int,
     status: str | None,
     registry: Registry | None,
     beneficiary: str | None,
     limit: int,
     offset: int,
 ) -> tuple[list[Tokenization], int]:
-    query = select(Tokenization)
+    query = select(Tokenization).where(Tokenization.operator_id == operator_id)
     if status is not None:
         query = query.where(Tokenization.status == status)
     if registry is not None:
@@ -191,13 +215,18 @@ def list_tokenizations(
 def list_locks(
     session: Session,
     *,
+    operator_id: int,
     registry: Registry | None,
     state: str | None,
     vintage_id: int | None,
     limit: int,
     offset: int,
 ) -> tuple[list[SerialRange], int]:
-    query = select(SerialRange)
+    query = (
+        select(SerialRange)
+        .join(Tokenization, Tokenization.id == SerialRange.tokenization_id)
+        .where(Tokenization.operator_id == operator_id)
+    )
     if registry is not None:
         query = query.where(SerialRange.registry_id == int(registry))
     if state is not None:

@@ -60,12 +60,17 @@ def ensure_vintage(
     country: str | None,
     start: date,
     end: date,
+    create_token: bool = True,
 ) -> Vintage:
     """The vintage row, created with its project (and queued for token creation) the first time.
 
     A known project must be described the same way again, and a known vintage with the same labels:
     both end up immutable on-chain. Labels may differ between vintages of one project, as registries
     attach them per batch or vintage (CORSIA eligibility by compliance phase, ICVCM CCP).
+
+    With `create_token` false (a tokenization that waits for approval) the token is not queued: the
+    first mint of the vintage queues it (`ensure_token`), so a request never approved leaves nothing
+    on-chain.
     """
     key = vintage_key(int(registry), project_id, start, end)
     lock_key(session, int(registry), f"vintage:{key}")
@@ -94,27 +99,6 @@ def ensure_vintage(
         vintage = Vintage(project=project, vintage_start=start, vintage_end=end, key=key, labels=labels)
         session.add(vintage)
         session.flush()
-        creation = outbox.enqueue(
-            session,
-            "create_vintage",
-            {
-                "vintage_pk": vintage.id,
-                "key": key,
-                "attributes": {
-                    "registry": int(registry),
-                    "category": project.category,
-                    "sectoralScope": project.sectoral_scope,
-                    "labels": labels,
-                    "vintageStart": yyyymmdd(start),
-                    "vintageEnd": yyyymmdd(end),
-                    "country": (project.country or "").encode().ljust(2, b"\0").hex(),
-                    "projectId": project_id_bytes(project_id).hex(),
-                    "methodology": (project.methodology or "").encode()[:32].ljust(32, b"\0").hex(),
-                },
-            },
-        )
-        session.flush()
-        vintage.creation_item_pk = creation.id
     else:
         if vintage.labels != labels:
             raise InvalidInput(
@@ -124,7 +108,45 @@ def ensure_vintage(
             )
         # Responses read the project after the commit: hand it over now rather than query again.
         set_committed_value(vintage, "project", project)
+    if create_token:
+        _queue_creation(session, vintage)
     return vintage
+
+
+def ensure_token(session: Session, vintage: Vintage) -> None:
+    """Queues the creation of the vintage's token unless it exists or is queued already."""
+    lock_key(session, vintage.project.registry_id, f"vintage:{vintage.key}")
+    # Under the lock: another transaction may have queued it since this one read the row.
+    session.refresh(vintage, ["token_address", "creation_item_pk"])
+    _queue_creation(session, vintage)
+
+
+def _queue_creation(session: Session, vintage: Vintage) -> None:
+    """The caller holds the vintage's lock, so the token is queued once."""
+    if vintage.token_address is not None or vintage.creation_item_pk is not None:
+        return
+    project = vintage.project
+    creation = outbox.enqueue(
+        session,
+        "create_vintage",
+        {
+            "vintage_pk": vintage.id,
+            "key": vintage.key,
+            "attributes": {
+                "registry": project.registry_id,
+                "category": project.category,
+                "sectoralScope": project.sectoral_scope,
+                "labels": vintage.labels,
+                "vintageStart": yyyymmdd(vintage.vintage_start),
+                "vintageEnd": yyyymmdd(vintage.vintage_end),
+                "country": (project.country or "").encode().ljust(2, b"\0").hex(),
+                "projectId": project_id_bytes(project.project_id).hex(),
+                "methodology": (project.methodology or "").encode()[:32].ljust(32, b"\0").hex(),
+            },
+        },
+    )
+    session.flush()
+    vintage.creation_item_pk = creation.id
 
 
 def _same_project(project: Project, attributes: ProjectAttributes, country: str | None) -> None:

@@ -77,8 +77,9 @@ class BridgeUnderTest:
     def post(self, path: str, body: dict[str, Any], key: str | None = None) -> requests.Response:
         return requests.post(self.url + path, json=body, headers=self.headers(key), timeout=30)
 
-    def get(self, path: str, **params: Any) -> requests.Response:
-        return requests.get(self.url + path, params=params, timeout=30)
+    def get(self, path: str, key: str | None = None, **params: Any) -> requests.Response:
+        """With the operator's key, as `post` (tokenizations and locks are private); `key=""` sends none."""
+        return requests.get(self.url + path, params=params, headers=self.headers(key), timeout=30)
 
     def wait_for(self, path: str, condition: Any, timeout: float = 30.0, **params: Any) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -117,7 +118,9 @@ def running_bridge(database_url: str, workdir: Path) -> Iterator[BridgeUnderTest
     anvil = Anvil()
     anvil.start()
     try:
-        deployment = deploy(anvil.url, workdir / "deployments", "--bridge", BRIDGE_ACCOUNT[0])
+        # The service signs mints and registry confirmations with its one key: minter and registrar.
+        bridge_roles = ("--minter", BRIDGE_ACCOUNT[0], "--registrar", BRIDGE_ACCOUNT[0])
+        deployment = deploy(anvil.url, workdir / "deployments", *bridge_roles)
         port = free_port()
         env = {
             "BRIDGE_DATABASE_URL": database_url,

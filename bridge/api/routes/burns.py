@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import presenters
-from bridge.api.deps import ApiKeyDep, IdPath, IdQuery, PagingDep, SessionDep
+from bridge.api.deps import IdPath, IdQuery, PagingDep, SessionDep, TokenizeKeyDep
 from bridge.schemas import (
     Address,
     Page,
@@ -22,7 +22,7 @@ CONFIRM_ERRORS = error_responses(
     {
         400: "Body is not JSON",
         401: "Missing or bad API key",
-        403: "Registry not allowed",
+        403: "Registry not allowed, or the key lacks the tokenize scope",
         404: "No such burn",
         409: "Already confirmed",
         422: "Invalid input, naming the field",
@@ -66,7 +66,7 @@ def read_retirement(retirement_id: IdPath, session: SessionDep) -> RetirementPub
     "/retirements/{retirement_id}/confirm", response_model=RetirementPublic, responses=CONFIRM_ERRORS
 )
 def confirm_retirement(
-    retirement_id: IdPath, body: RegistryConfirmation, session: SessionDep, key: ApiKeyDep
+    retirement_id: IdPath, body: RegistryConfirmation, session: SessionDep, key: TokenizeKeyDep
 ) -> RetirementPublic:
     """The operator retired these serials at the registry; the reference goes on the certificate."""
     return presenters.retirement(
@@ -104,7 +104,7 @@ def read_redemption(redemption_id: IdPath, session: SessionDep) -> RedemptionPub
     "/redemptions/{redemption_id}/confirm", response_model=RedemptionPublic, responses=CONFIRM_ERRORS
 )
 def confirm_redemption(
-    redemption_id: IdPath, body: RegistryConfirmation, session: SessionDep, key: ApiKeyDep
+    redemption_id: IdPath, body: RegistryConfirmation, session: SessionDep, key: TokenizeKeyDep
 ) -> RedemptionPublic:
     """The operator transferred the released serials to the holder's registry account."""
     return presenters.redemption(

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bridge.api import presenters
-from bridge.api.deps import IdPath, IdQuery, PagingDep, SessionDep
+from bridge.api.deps import ApiKeyDep, IdPath, IdQuery, PagingDep, SessionDep
 from bridge.db.models import Vintage
 from bridge.schemas import (
     NO_NUL,
@@ -68,17 +68,23 @@ def read_vintage(vintage_id: IdPath, session: SessionDep) -> VintagePublic:
     return presenters.vintage(vintage)
 
 
-@router.get("/locks", response_model=Page[LockPublic])
+@router.get(
+    "/locks",
+    response_model=Page[LockPublic],
+    responses=error_responses({401: "Missing, bad, revoked or expired API key"}),
+)
 def list_locks(
     session: SessionDep,
+    key: ApiKeyDep,
     paging: PagingDep,
     registry: RegistryField | None = None,
     state: Annotated[str | None, Query(pattern="^(pending|locked|retired)$")] = None,
     vintage_id: IdQuery = None,
 ) -> Page[LockPublic]:
-    """Serial blocks the bridge holds: pending a mint, locked behind tokens, or retired."""
+    """The operator's serial blocks the bridge holds: pending a mint, locked behind tokens, or retired."""
     rows, total = tokenizations.list_locks(
         session,
+        operator_id=key.operator_id,
         registry=registry,
         state=state,
         vintage_id=vintage_id,
