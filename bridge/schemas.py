@@ -180,11 +180,36 @@ class SerialIdentity(BaseModel):
     ranges: list[tuple[int, int]]
 
 
+class TokenizationCancel(BaseModel):
+    """Cancel a tokenization whose mint is not signed yet; its serials are freed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL, description="For the audit log.")
+
+
+TokenizationStatus = Literal["awaiting_approval", "pending", "minted", "failed", "cancelled"]
+
+_TOKENIZATION_STATUS = (
+    "`awaiting_approval`: above its key's approval limit, serials held, no mint queued until another key "
+    "approves; `pending`: mint queued or sent; `minted`; `failed`: the mint cannot happen, serials freed; "
+    "`cancelled` by the operator, serials freed."
+)
+
+
 class TokenizationPublic(BaseModel):
     id: str
     idempotency_key: str
-    status: str
+    status: TokenizationStatus = Field(description=_TOKENIZATION_STATUS)
     failure_reason: str | None
+    waiting_reason: str | None = Field(
+        description="Why its queued mint is held back (factory or vintage paused, say); null when it is not."
+    )
+    api_key_prefix: str | None = Field(
+        description="The key that asked for it (null before keys were recorded)."
+    )
+    approved_by_key_prefix: str | None = Field(description="The key that approved it, above the limit.")
+    approved_at: datetime | None
     registry: str
     serial: str
     quantity: int
@@ -339,6 +364,50 @@ class ReservesPublic(BaseModel):
             "reserves unbalanced."
         )
     )
+    reasons: list[str] = Field(
+        description="What makes the reserves unbalanced, one line per vintage, naming it; empty otherwise."
+    )
+
+
+_ALERT_KINDS = (
+    "`unexplained_mint`: a `Tokenized` no tokenization explains (unknown lock id, or one the bridge was not "
+    "minting); `lock_order_mismatch`: a known lock id minted with another order; `unexplained_vintage`: a "
+    "vintage token the bridge did not create; `role_change`: a role granted or revoked (or an admin transfer "
+    "scheduled) after the deployment; `implementation_changed`: the factory clones another implementation; "
+    "`foreign_nonce`: a transaction from the bridge's account that the bridge did not sign."
+)
+
+
+class AlertPublic(BaseModel):
+    """An on-chain fact no bridge record explains: open until an operator acknowledges it."""
+
+    id: int
+    kind: str = Field(description=_ALERT_KINDS)
+    key: str = Field(description="What the alert is about, once: e.g. `tokenized:<tx hash>:<log index>`.")
+    message: str
+    detail: dict[str, Any]
+    block_number: int | None
+    tx_hash: str | None = Field(description="The transaction that raised it, when one did.")
+    pause_tx_hash: str | None = Field(description="The guardian's `pause()` answering it, if it paused.")
+    created_at: datetime
+    open: bool = Field(description="Not acknowledged yet: `GET /health` is degraded while any alert is open.")
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    acknowledgement: str | None = Field(description="The operator's note on the investigation.")
+
+
+HealthStatus = Literal["ok", "degraded"]
+
+
+class HealthPublic(BaseModel):
+    """The service answers; `degraded` names what needs an operator."""
+
+    status: HealthStatus
+    reasons: list[str] = Field(
+        description="One line per open alert, then whether minting is paused or the chain unreadable."
+    )
+    open_alerts: int
+    minting_paused: bool | None = Field(description="The factory's `paused()`; null when not read.")
 
 
 class PoolCriteriaPublic(BaseModel):

@@ -19,7 +19,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
-from bridge.api.routes import balances, burns, catalogue, network, pools, reserves, tokenizations, web
+from bridge.api.routes import (
+    alerts,
+    balances,
+    burns,
+    catalogue,
+    network,
+    pools,
+    reserves,
+    tokenizations,
+    web,
+)
 from bridge.chain.contracts import Chain
 from bridge.config import Settings
 from bridge.services.errors import BridgeError
@@ -85,6 +95,7 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], chain: Chain
         balances.router,
         pools.router,
         reserves.router,
+        alerts.router,
         network.router,
         web.router,
     ):

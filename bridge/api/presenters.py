@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import cast
 
 from bridge.catalog import Category, Registry
 from bridge.db.models import (
+    Alert,
     Project,
     Redemption,
     ReleasedRange,
@@ -16,6 +18,8 @@ from bridge.db.models import (
     Vintage,
 )
 from bridge.schemas import (
+    AlertPublic,
+    HealthPublic,
     LockPublic,
     ProjectPublic,
     RangePublic,
@@ -25,9 +29,11 @@ from bridge.schemas import (
     RetirementPublic,
     SerialIdentity,
     TokenizationPublic,
+    TokenizationStatus,
     UnknownVintagePublic,
     VintagePublic,
 )
+from bridge.services.alerts import Health
 from bridge.services.burns import REASONS, TONNE
 from bridge.services.reserves import Reserves
 from bridge.services.vintages import label_names, symbol
@@ -76,8 +82,12 @@ def tokenization(t: Tokenization) -> TokenizationPublic:
     return TokenizationPublic(
         id=t.id,
         idempotency_key=t.idempotency_key,
-        status=t.status,
+        status=cast(TokenizationStatus, t.status),  # the column holds no other value
         failure_reason=t.failure_reason,
+        waiting_reason=t.waiting_reason,
+        api_key_prefix=t.api_key.prefix if t.api_key else None,
+        approved_by_key_prefix=t.approved_by_key.prefix if t.approved_by_key else None,
+        approved_at=t.approved_at,
         registry=registry_name(t.registry_id),
         serial=t.serial,
         quantity=t.quantity,
@@ -196,4 +206,29 @@ def reserves(result: Reserves) -> ReservesPublic:
             )
             for u in result.unknown_vintages
         ],
+        reasons=result.reasons(),
+    )
+
+
+def alert(a: Alert) -> AlertPublic:
+    return AlertPublic(
+        id=a.id,
+        kind=a.kind,
+        key=a.key,
+        message=a.message,
+        detail=json.loads(a.detail or "{}"),
+        block_number=a.block_number,
+        tx_hash=a.tx_hash,
+        pause_tx_hash=a.pause_tx_hash,
+        created_at=a.created_at,
+        open=a.acknowledged_at is None,
+        acknowledged_at=a.acknowledged_at,
+        acknowledged_by=a.acknowledged_by,
+        acknowledgement=a.acknowledgement,
+    )
+
+
+def health(h: Health) -> HealthPublic:
+    return HealthPublic(
+        status=h.status, reasons=h.reasons, open_alerts=h.open_alerts, minting_paused=h.minting_paused
     )

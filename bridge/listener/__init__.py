@@ -1,1 +1,2 @@
-"""Follows the vintage tokens' burn events and applies them to the serial ledger."""
+"""Follows the vintage tokens' burn events into the serial ledger, and watches the factory, the roles
+and the bridge's nonces for what no bridge record explains (alerts)."""

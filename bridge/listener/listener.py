@@ -1,9 +1,12 @@
-"""The event listener: `Retired` and `RedemptionRequested` from every vintage token, in order.
+"""The event listener: `Retired` and `RedemptionRequested` from every vintage token, in order, and
+the watch (`bridge.listener.watch`): the factory's events and role changes on every contract of the
+bridge, each checked against the bridge's records, raising an alert when none explains it.
 
 It reads from a cursor stored in the database (the next block), stays `confirmations` blocks behind
-the head, and commits each batch of applied events together with the cursor's compare-and-set
-advance: killed at any point, it resumes where the last commit left it, and an event applied twice
-is a no-op by its chain key.
+the head, and commits each batch of applied events and alerts together with the cursor's
+compare-and-set advance: killed at any point, it resumes where the last commit left it, and an
+event applied twice is a no-op by its chain key (an alert, by its key). Each step also compares the
+bridge's account nonce with what the bridge signed (`bridge.listener.nonces`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from bridge.chain.contracts import Chain, abi
 from bridge.chain.sender import TRANSIENT
 from bridge.db import cursors, outbox
 from bridge.db.models import Vintage
+from bridge.listener.nonces import NonceWatch
+from bridge.listener.watch import TOPICS as WATCHED_TOPICS
+from bridge.listener.watch import Watch
 from bridge.services import burns
 from bridge.services.reserves import EVENTS_CURSOR
 
@@ -70,6 +76,8 @@ class Listener:
         self.block_batch = block_batch
         self.poll_interval = poll_interval
         self.start_block = int(chain.deployment["block"])
+        self.watch = Watch(chain.deployment, chain.w3.codec)
+        self.nonces = NonceWatch(chain, interval=poll_interval)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -102,6 +110,7 @@ class Listener:
         compare-and-set makes the second transaction fail if anything moved it in between.
         """
         w3 = self.chain.w3
+        self.nonces.check(self.sessions)
         safe_head = w3.eth.block_number - self.confirmations
         with self.sessions() as session:
             cursor = cursors.get_or_create(session, EVENTS_CURSOR, self.start_block)
@@ -124,10 +133,13 @@ class Listener:
             return False
         to_block = min(from_block + self.block_batch - 1, safe_head)
         to_hash = "0x" + bytes(w3.eth.get_block(to_block)["hash"]).hex()
-        logs = self._logs(addresses, from_block, to_block) if addresses else []
+        logs = self._logs([*addresses, *self.watch.addresses], from_block, to_block)
         with self.sessions() as session:
-            for log in sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"])):
-                self._apply(session, log)
+            ordered = sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"]))
+            for log in ordered:
+                if not self.watch.handles(log):
+                    self._apply(session, log)
+            self.watch.apply(session, [log for log in ordered if self.watch.handles(log)])
             if not cursors.advance(session, EVENTS_CURSOR, from_block, to_block + 1, to_hash):
                 session.rollback()
                 raise RuntimeError("listener: cursor moved under us: is another listener running?")
@@ -143,7 +155,7 @@ class Listener:
                     "fromBlock": from_block,
                     "toBlock": to_block,
                     "address": [Web3.to_checksum_address(a) for a in addresses if a],
-                    "topics": [[RETIRED_TOPIC, REDEMPTION_TOPIC]],
+                    "topics": [[RETIRED_TOPIC, REDEMPTION_TOPIC, *WATCHED_TOPICS]],
                 }
             )
         )

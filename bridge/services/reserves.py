@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 from eth_abi.exceptions import DecodingError
@@ -130,6 +131,26 @@ class Reserves:
 
     def mismatches(self) -> list[VintageReserve]:
         return [v for v in self.vintages if v.status == "unbalanced"]
+
+    def reasons(self) -> list[str]:
+        """What unbalances the reserves, naming each vintage (its symbol and token, or its token)."""
+        found = []
+        for v in self.mismatches():
+            side, held = ("serial ledger", v.ledger_supply_wei)
+            if v.ledger_consistent:
+                side, held = ("on-chain supply", v.onchain_supply_wei or 0)
+            expected = _t(v.expected_supply_wei)
+            found.append(
+                f"{v.symbol} ({v.vintage.token_address}): {side} {_t(held)} t, {expected} t expected"
+            )
+        unknown = [u for u in self.unknown_vintages if not u.balanced]
+        return found + [
+            f"{u.token_address}: unknown to the bridge, holds {_t(u.onchain_supply_wei)} t" for u in unknown
+        ]
+
+
+def _t(wei: int) -> str:
+    return format((Decimal(wei) / TONNE).normalize(), "f")
 
 
 def _as_bool(status: Status) -> bool | None:

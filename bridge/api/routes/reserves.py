@@ -4,8 +4,8 @@ from fastapi import APIRouter
 
 from bridge.api import presenters
 from bridge.api.deps import ChainDep, SessionDep
-from bridge.schemas import ReservesPublic
-from bridge.services import reserves
+from bridge.schemas import HealthPublic, ReservesPublic
+from bridge.services import alerts, reserves
 
 router = APIRouter(tags=["reserves"])
 
@@ -16,7 +16,8 @@ def read_reserves(session: SessionDep, chain: ChainDep) -> ReservesPublic:
     return presenters.reserves(reserves.compute(session, chain))
 
 
-@router.get("/health", tags=["health"])
-def health() -> dict[str, str]:
-    """Liveness."""
-    return {"status": "ok"}
+@router.get("/health", response_model=HealthPublic, tags=["health"])
+def health(session: SessionDep, chain: ChainDep) -> HealthPublic:
+    """Liveness (it answers 200 while the service runs), and `degraded` with the reasons while an alert
+    is open, minting is paused on-chain, or the chain cannot be read."""
+    return presenters.health(alerts.health(session, chain))
