@@ -17,6 +17,12 @@ ANVIL_DEV_KEYS = (
 )
 ANVIL_CHAIN_ID = 31337
 
+# Fewest BRIDGE_CONFIRMATIONS accepted off Anvil. Ethereum's reorgs since the Merge have been 1-2 blocks
+# deep; the deepest the beacon chain saw was 7 (May 2022, before proposer boost). 12 blocks (about 2.5
+# min) stays above all of them. An L2 block is only as final as its sequencer's promise until its batch
+# lands on L1, so the same floor applies there. Fewer would count mints and burns a reorg can still undo.
+MIN_CONFIRMATIONS = 12
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -37,10 +43,41 @@ class Settings(BaseSettings):
         default=None,
         description="Private key of the bridge account. Unset: Anvil's key #0, on chain 31337 only.",
     )
-    confirmations: int = Field(default=2, ge=0, description="Blocks an event waits before it counts.")
+    guardian_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Private key of an account with GUARDIAN_ROLE (not the signer's): an alert pauses minting "
+            "with it. Unset: alerts pause nothing."
+        ),
+    )
+    registrar_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Private key of the account with REGISTRAR_ROLE on the certificate: a second sender confirms "
+            "registry retirements with it. Unset (or the signer's): the one sender signs every kind."
+        ),
+    )
+    confirmations: int = Field(
+        default=2,
+        ge=0,
+        description=f"Blocks an event waits before it counts; at least {MIN_CONFIRMATIONS} off Anvil.",
+    )
     poll_interval: float = Field(default=1.0, gt=0, description="Seconds between chain polls.")
     block_batch: int = Field(default=500, ge=1, description="Blocks per eth_getLogs query.")
     receipt_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait before re-broadcasting.")
+    max_fee_per_gas_gwei: float = Field(
+        default=500.0,
+        gt=0,
+        description=(
+            "The most the sender bids per gas (maxFeePerGas), in gwei: above it, a transaction stuck behind "
+            "a fee spike waits rather than being replaced. Raise it on chains priced higher (Polygon)."
+        ),
+    )
+    hold_max_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest wait before a held mint (paused, over a limit) is tried again.",
+    )
     sender_name: str = Field(
         default="sender-1", description="Unique per sender process; a restart under the same name resumes."
     )
@@ -73,3 +110,14 @@ def signer_key_for(settings: Settings, chain_id: int) -> str:
     if chain_id == ANVIL_CHAIN_ID:
         return ANVIL_DEV_KEYS[0]
     raise RuntimeError(f"BRIDGE_SIGNER_KEY is required on chain {chain_id}")
+
+
+def unsafe_confirmations(confirmations: int, chain_id: int) -> str | None:
+    """Why `confirmations` is refused on chain `chain_id` (too few off Anvil); None when it is safe."""
+    if chain_id == ANVIL_CHAIN_ID or confirmations >= MIN_CONFIRMATIONS:
+        return None
+    return (
+        f"BRIDGE_CONFIRMATIONS={confirmations} is below the minimum of {MIN_CONFIRMATIONS} on chain "
+        f"{chain_id}: a mint or a burn fewer blocks deep can still be undone by a reorg (the beacon chain "
+        "has reorganised 7 blocks; an L2 block is only as final as its sequencer until it lands on L1)"
+    )

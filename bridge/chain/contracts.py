@@ -13,7 +13,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
 
-from bridge.config import Settings, signer_key_for
+from bridge.config import Settings, signer_key_for, unsafe_confirmations
 
 ABI_DIR = Path(__file__).resolve().parent / "abi"
 TONNE = 10**18
@@ -37,19 +37,38 @@ def _custom_errors() -> dict[bytes, dict[str, Any]]:
     return errors
 
 
-def decode_revert(data: Any) -> str | None:
-    """`Name(arg, ...)` for revert data of one of our custom errors; None when unknown."""
+def revert_error(data: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """(name, arguments) of one of our custom errors from revert data; None when unknown.
+
+    The sender tells a mint that must wait (`FactoryMintingPaused`, a mint limit, OpenZeppelin's
+    `EnforcedPause` of a paused vintage) from one that cannot happen by the name and its arguments.
+    """
     if isinstance(data, dict):
         data = data.get("data")
     if not isinstance(data, str) or not data.startswith("0x") or len(data) < 10:
         return None
-    raw = bytes.fromhex(data[2:])
+    try:
+        raw = bytes.fromhex(data[2:])
+    except ValueError:
+        return None
     entry = _custom_errors().get(raw[:4])
     if entry is None:
         return None
-    values = decode([i["type"] for i in entry["inputs"]], raw[4:])
+    try:
+        values = decode([i["type"] for i in entry["inputs"]], raw[4:])
+    except Exception:  # eth_abi's decoding errors: data that only starts like the error
+        return None
+    return str(entry["name"]), tuple(values)
+
+
+def decode_revert(data: Any) -> str | None:
+    """`Name(arg, ...)` for revert data of one of our custom errors; None when unknown."""
+    decoded = revert_error(data)
+    if decoded is None:
+        return None
+    name, values = decoded
     shown = ", ".join(f"0x{v.hex()}" if isinstance(v, bytes) else str(v) for v in values)
-    return f"{entry['name']}({shown})"
+    return f"{name}({shown})"
 
 
 def load_deployment(path: Path) -> dict[str, Any]:
@@ -71,6 +90,8 @@ class Chain:
         signer_key: str | None = None,
         request_timeout: float = 10.0,
     ) -> None:
+        self.rpc_url = rpc_url
+        self.request_timeout = request_timeout
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout}))
         self.deployment = deployment
         self.chain_id: int = int(deployment["chainId"])
@@ -89,9 +110,18 @@ class Chain:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, with_signer: bool = True) -> Chain:
+        """The chain of the deployment record; refuses `BRIDGE_CONFIRMATIONS` too low for that chain."""
         deployment = load_deployment(settings.deployment_file)
-        key = signer_key_for(settings, int(deployment["chainId"])) if with_signer else None
+        chain_id = int(deployment["chainId"])
+        refused = unsafe_confirmations(settings.confirmations, chain_id)
+        if refused is not None:
+            raise RuntimeError(refused)
+        key = signer_key_for(settings, chain_id) if with_signer else None
         return cls(settings.rpc_url, deployment, key)
+
+    def signing_with(self, key: str) -> Chain:
+        """The same chain and contracts, signing with another key (the registrar's)."""
+        return Chain(self.rpc_url, self.deployment, key, self.request_timeout)
 
     def vintage(self, address: str) -> Contract:
         return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("VintageToken"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bridge.db.models import OutboxItem, SignerNonce, utcnow
+from bridge.db.models import OutboxItem, SentTransaction, SignerNonce, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ def _lease_ready(
     """Leases up to `limit` items meeting `conditions` whose dependency is settled, oldest first.
 
     An item leased by another live sender is skipped (SKIP LOCKED on PostgreSQL, lease time on
-    both); a sender restarted under the same name takes its own leases back at once.
+    both); a sender restarted under the same name takes its own leases back at once. A held item
+    (`hold`) waits until its `not_before`.
     """
     now = utcnow()
     dependency = aliased(OutboxItem)
@@ -55,6 +57,7 @@ def _lease_ready(
         .where(
             *conditions,
             or_(OutboxItem.depends_on.is_(None), dependency.status.in_(SETTLED)),
+            or_(OutboxItem.not_before.is_(None), OutboxItem.not_before <= now),
             or_(
                 OutboxItem.lease_until.is_(None),
                 OutboxItem.lease_until < now,
@@ -72,9 +75,19 @@ def _lease_ready(
     return items
 
 
-def claim(session: Session, worker: str, lease_seconds: float, limit: int = 1) -> list[OutboxItem]:
-    """Leases the oldest items that need sending (`queued` and ready, or `sent` and not mined yet)."""
-    return _lease_ready(session, worker, lease_seconds, limit, OutboxItem.status.in_(("queued", "sent")))
+def claim(
+    session: Session,
+    worker: str,
+    lease_seconds: float,
+    limit: int = 1,
+    kinds: Sequence[str] | None = None,
+) -> list[OutboxItem]:
+    """Leases the oldest items that need sending (`queued` and ready, or `sent` and not mined yet),
+    of `kinds` only when given (a sender signing with the registrar's key takes only its kind)."""
+    conditions = [OutboxItem.status.in_(("queued", "sent"))]
+    if kinds is not None:
+        conditions.append(OutboxItem.kind.in_(kinds))
+    return _lease_ready(session, worker, lease_seconds, limit, *conditions)
 
 
 def claim_more_mints(
@@ -101,11 +114,48 @@ def release(item: OutboxItem) -> None:
     item.lease_owner, item.lease_until = None, None
 
 
+def hold(item: OutboxItem, reason: str, until: datetime) -> None:
+    """Puts a write that must wait back in the queue, not to be claimed before `until`."""
+    mark(item, "queued", not_before=until, last_error=f"held: {reason}")
+    release(item)
+
+
+def record_signed(
+    session: Session, items: Sequence[OutboxItem], *, nonce: int, tx_hash: str, raw_tx: str, max_fee: int
+) -> None:
+    """Stores one signed transaction of each item (the caller commits it with the items' new hash)."""
+    session.add_all(
+        SentTransaction(item_id=item.id, nonce=nonce, tx_hash=tx_hash, raw_tx=raw_tx, max_fee_per_gas=max_fee)
+        for item in items
+    )
+
+
+def signings(session: Session, item_ids: Sequence[int]) -> dict[int, list[SentTransaction]]:
+    """Every signed transaction of each item, oldest first (a replacement adds one per item)."""
+    found: dict[int, list[SentTransaction]] = {item_id: [] for item_id in item_ids}
+    if not item_ids:
+        return found
+    query = (
+        select(SentTransaction)
+        .where(SentTransaction.item_id.in_(item_ids))
+        .order_by(SentTransaction.item_id, SentTransaction.id)
+    )
+    for row in session.scalars(query):
+        found[row.item_id].append(row)
+    return found
+
+
 def sent_with(session: Session, tx_hash: str) -> list[OutboxItem]:
-    """The items one signed transaction carries (a batch mint carries several), locked."""
+    """The `sent` items one signed transaction carries (a batch mint carries several), locked: by
+    their latest hash or by any earlier signing of theirs (a replaced transaction may be the one
+    mined)."""
+    signed = select(SentTransaction.item_id).where(SentTransaction.tx_hash == tx_hash)
     query = (
         select(OutboxItem)
-        .where(OutboxItem.tx_hash == tx_hash, OutboxItem.status == "sent")
+        .where(
+            or_(OutboxItem.tx_hash == tx_hash, OutboxItem.id.in_(signed)),
+            OutboxItem.status == "sent",
+        )
         .order_by(OutboxItem.id)
         .with_for_update()
     )
@@ -124,10 +174,11 @@ def mined_items(session: Session, limit: int = 100) -> list[OutboxItem]:
     return list(session.scalars(query))
 
 
-def unfinished(session: Session) -> int:
-    return int(
-        session.scalar(select(func.count()).where(OutboxItem.status.in_(("queued", "sent", "mined")))) or 0
-    )
+def unfinished(session: Session, kinds: Sequence[str] | None = None) -> int:
+    query = select(func.count()).where(OutboxItem.status.in_(("queued", "sent", "mined")))
+    if kinds is not None:
+        query = query.where(OutboxItem.kind.in_(kinds))
+    return int(session.scalar(query) or 0)
 
 
 def floor(session: Session) -> int | None:
@@ -175,6 +226,11 @@ def take_nonce(session: Session, address: str, chain_pending: int) -> int:
     nonce = max(row.next_nonce, chain_pending)
     row.next_nonce = nonce + 1
     return nonce
+
+
+def elapsed(earlier: datetime, later: datetime) -> float:
+    """Seconds from `earlier` to `later`, both UTC (SQLite gives them back without their zone)."""
+    return (later.replace(tzinfo=None) - earlier.replace(tzinfo=None)).total_seconds()
 
 
 def mark(item: OutboxItem, status: str, **fields: Any) -> None:

@@ -118,7 +118,10 @@ class Processes:
         raise TimeoutError(f"POST {path} never answered")
 
     def get(self, path: str, **params: Any) -> Any:
-        response = requests.get(self.url + path, params=params, timeout=30)
+        # With the key: tokenizations and locks are private to their operator.
+        response = requests.get(
+            self.url + path, params=params, headers={"X-API-Key": self.api_key}, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 
@@ -141,7 +144,9 @@ def bridge_processes(
     anvil.start()
     processes: Processes | None = None
     try:
-        deployment = deploy(anvil.url, workdir / "deployments", "--bridge", BRIDGE_ACCOUNT[0])
+        # The service signs mints and registry confirmations with its one key: minter and registrar.
+        bridge_roles = ("--minter", BRIDGE_ACCOUNT[0], "--registrar", BRIDGE_ACCOUNT[0])
+        deployment = deploy(anvil.url, workdir / "deployments", *bridge_roles)
         port = free_port()
         env = {
             "BRIDGE_DATABASE_URL": database_url,

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from web3 import Web3
 
-from tests.deploying import ANVIL_ACCOUNTS
+from bridge.chain.orders import order_hash
+from tests.deploying import ANVIL_ACCOUNTS, as_admin
 from tests.service.conftest import BridgeUnderTest, cli
 
 TONNE = 10**18
@@ -67,7 +68,10 @@ def test_bridging_a_real_verra_serial_mints_exactly_its_tonnes(bridge: BridgeUnd
     assert minted["tx_hash"].startswith("0x") and minted["block_number"] > 0
     assert balance(bridge, token, ALICE_ADDRESS) == 425 * TONNE
     assert bridge.chain.vintage(token).functions.symbol().call() == "VCS-1340-2020"
-    assert bridge.chain.factory.functions.lockMinted(bytes.fromhex(minted["lock_id"][2:])).call() == token
+    # The lock is bound to exactly this order: token, beneficiary, tonnes and serials.
+    lock_id, serial_hash = bytes.fromhex(minted["lock_id"][2:]), bytes.fromhex(minted["serial_hash"][2:])
+    order = order_hash(token, ALICE_ADDRESS, 425 * TONNE, lock_id, serial_hash)
+    assert bytes(bridge.chain.factory.functions.lockOrder(lock_id).call()) == order
     locks = bridge.get("/locks", state="locked").json()["items"]
     assert any(lock["serial"] == REAL_SERIAL and lock["quantity"] == 425 for lock in locks)
 
@@ -190,7 +194,7 @@ def test_pool_deposit_and_retire_from_pool_keep_reserves_balanced(bridge: Bridge
     bridge.transact(ALICE, token.functions.approve(gnt.address, 6 * TONNE))
     bridge.transact(ALICE, gnt.functions.deposit(token.address, 6 * TONNE))
     bridge.transact(
-        ALICE, gnt.functions.retireFromPool(token.address, 2 * TONNE, ALICE_ADDRESS, "Alice", 0, "")
+        ALICE, gnt.functions.retireFromPool(token.address, 2 * TONNE, 0, ALICE_ADDRESS, "Alice", 0, "")
     )
 
     reserves = bridge.wait_for(
@@ -258,24 +262,29 @@ def test_balances_show_the_minted_tokens(bridge: BridgeUnderTest) -> None:
     assert held[token] == balance(bridge, token, BOB_ADDRESS) >= 5 * TONNE
 
 
-def test_a_mint_that_cannot_happen_fails_with_its_reason_and_frees_the_serials(
+def test_a_mint_into_a_paused_vintage_waits_with_its_serials_held_until_the_admin_unpauses(
     bridge: BridgeUnderTest,
 ) -> None:
     minted = bridge_and_wait(bridge, tokenization(verra_serial(10_000_001, 10_000_002)))
     token = bridge.chain.vintage(minted["vintage"]["token_address"])
-    deployer = 0  # the deploy script makes the deployer the pauser
-    bridge.transact(deployer, token.functions.pause())
+    guardian = 0  # locally the deploy script makes the deployer the guardian
+    bridge.transact(guardian, token.functions.pause())
     try:
         response = bridge.post("/tokenizations", tokenization(verra_serial(10_000_003, 10_000_004)))
         assert response.status_code == 201
-        failed = bridge.wait_for(f"/tokenizations/{response.json()['id']}", lambda t: t["status"] == "failed")
-        assert failed["failure_reason"] == "EnforcedPause()"
-        assert failed["tx_hash"] is None
+        path = f"/tokenizations/{response.json()['id']}"
+        waiting = bridge.wait_for(path, lambda t: t["waiting_reason"] is not None)
+        assert waiting["status"] == "pending" and waiting["tx_hash"] is None
+        assert waiting["waiting_reason"] == f"vintage {minted['vintage']['symbol']} paused by the guardian"
+        # Held, not failed: its serials stay locked.
+        overlap = bridge.post("/tokenizations", tokenization(verra_serial(10_000_004, 10_000_005)))
+        assert overlap.status_code == 409
     finally:
-        bridge.transact(deployer, token.functions.unpause())
-    # Nothing was minted for it, and its serials are free again.
-    again = bridge_and_wait(bridge, tokenization(verra_serial(10_000_003, 10_000_004)))
-    assert again["status"] == "minted"
+        # Only the admin un-pauses, through the timelock (no delay on a local chain).
+        timelock = bridge.deployment["roles"]["timelock"]
+        as_admin(bridge.w3, timelock, token.address, token.encode_abi("unpause"))
+    done = bridge.wait_for(path, lambda t: t["status"] == "minted", timeout=60)
+    assert done["waiting_reason"] is None
 
 
 def test_isometric_blocks_count_kilograms_and_mint_whole_tonnes(bridge: BridgeUnderTest) -> None:
@@ -298,6 +307,8 @@ def test_isometric_blocks_count_kilograms_and_mint_whole_tonnes(bridge: BridgeUn
 
     response = bridge.post("/tokenizations", {**body, "quantity": 3000, "idempotency_key": "iso-3t"}, key=key)
     assert response.status_code == 201, response.text
-    minted = bridge.wait_for(f"/tokenizations/{response.json()['id']}", lambda t: t["status"] == "minted")
+    minted = bridge.wait_for(
+        f"/tokenizations/{response.json()['id']}", lambda t: t["status"] == "minted", key=key
+    )
     assert minted["quantity"] == 3
     assert balance(bridge, minted["vintage"]["token_address"], ALICE_ADDRESS) == 3 * TONNE

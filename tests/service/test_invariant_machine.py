@@ -6,8 +6,9 @@ redeem to a registry account). After every step, once the bridge has caught up w
 - `GET /reserves` is balanced for every vintage;
 - no two held locks of an issuance overlap, and they hold exactly the serials the model bridged
   and did not see released;
-- every minted tokenization's lock id minted exactly once on-chain (`Tokenized` events,
-  `factory.lockMinted`), for its amount and beneficiary, and no mint has no tokenization;
+- every minted tokenization's lock id minted exactly once on-chain (`Tokenized` events, and
+  `factory.lockOrder` holds that order's hash), for its amount and beneficiary, and no mint has no
+  tokenization;
 - per vintage, locked tonnes less the accrued retired fraction equal `totalSupply()`, and the
   retirements add up to what the model burned (whole tonnes retired, the rest accrued);
 - every balance the model expects (holders, the pool's reserve and pool tokens) is on-chain.
@@ -32,6 +33,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from web3.contract import Contract
 
 from bridge.catalog import Registry
+from bridge.chain.orders import order_hash
 from bridge.serials import parse_serial
 from tests.deploying import ANVIL_ACCOUNTS
 from tests.service.conftest import BridgeUnderTest
@@ -389,7 +391,7 @@ def test_random_operations_keep_every_token_backed(bridge: BridgeUnderTest, data
                 counts["pool redeem (nothing to do)"] += 1
                 return
             counts["pool redeem (GNT)"] += 1
-            bridge.transact(holder, gnt.functions.redeem(self.tokens[symbol].address, amount))
+            bridge.transact(holder, gnt.functions.redeem(self.tokens[symbol].address, amount, fee_bps))
             self.pool_tokens[ADDRESS[holder]] -= amount
             self.pool_tokens[fee_recipient] += fee
             self.reserve[symbol] -= amount - fee
@@ -508,15 +510,18 @@ def test_random_operations_keep_every_token_backed(bridge: BridgeUnderTest, data
                 amounts[lock_id] = (log["args"]["vintage"], log["args"]["to"], log["args"]["amount"])
             tokenizations = all_pages(bridge, "/tokenizations")
             for t in tokenizations:
-                on_chain = chain.factory.functions.lockMinted(bytes.fromhex(t["lock_id"][2:])).call()
+                lock_id = bytes.fromhex(t["lock_id"][2:])
+                on_chain = bytes(chain.factory.functions.lockOrder(lock_id).call())
                 if t["status"] == "minted":
                     assert minted[t["lock_id"]] == 1, t
-                    assert on_chain == t["vintage"]["token_address"], t
                     expected = (t["vintage"]["token_address"], t["beneficiary"], t["quantity"] * TONNE)
                     assert amounts[t["lock_id"]] == expected, t
+                    # The lock is bound to exactly this order (the factory's record of it).
+                    serial_hash = bytes.fromhex(t["serial_hash"][2:])
+                    assert on_chain == order_hash(*expected, lock_id, serial_hash), t
                 else:
                     assert t["status"] == "failed", t  # nothing pending once caught up
-                    assert minted[t["lock_id"]] == 0 and on_chain == ZERO_ADDRESS, t
+                    assert minted[t["lock_id"]] == 0 and on_chain == bytes(32), t
             orphans = set(minted) - {t["lock_id"] for t in tokenizations}
             assert not orphans, f"minted on-chain with no tokenization: {orphans}"
 
