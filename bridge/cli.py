@@ -103,14 +103,14 @@ def guard() -> None:
 
 @main.command()
 def send() -> None:
-    """Run only the outbox sender."""
+    """Run only the outbox senders (the minter's, and the registrar's when BRIDGE_REGISTRAR_KEY is set)."""
     from bridge.chain.contracts import Chain
-    from bridge.workers import make_sender
+    from bridge.workers import run_senders
 
     settings = get_settings()
     chain = Chain.from_settings(settings)
     chain.check_network()
-    _run_until_interrupted(make_sender(settings, _sessions(), chain).run)
+    _run_until_interrupted(run_senders(settings, _sessions(), chain))
 
 
 @main.group()

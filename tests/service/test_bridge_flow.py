@@ -193,8 +193,9 @@ def test_pool_deposit_and_retire_from_pool_keep_reserves_balanced(bridge: Bridge
     gnt = bridge.chain.pools["GNT"]
     bridge.transact(ALICE, token.functions.approve(gnt.address, 6 * TONNE))
     bridge.transact(ALICE, gnt.functions.deposit(token.address, 6 * TONNE))
+    fee_bps = gnt.functions.feeBps().call()  # the fee Alice saw: she is charged no more
     bridge.transact(
-        ALICE, gnt.functions.retireFromPool(token.address, 2 * TONNE, 0, ALICE_ADDRESS, "Alice", 0, "")
+        ALICE, gnt.functions.retireFromPool(token.address, 2 * TONNE, fee_bps, ALICE_ADDRESS, "Alice", 0, "")
     )
 
     reserves = bridge.wait_for(
