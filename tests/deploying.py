@@ -12,6 +12,8 @@ from typing import Any
 from eth_account import Account
 from web3 import Web3
 
+from bridge.chain.contracts import abi
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 NO_PREDECESSOR = b"\0" * 32
 
@@ -58,13 +60,6 @@ def deploy(rpc_url: str, deployments_dir: Path, *extra: str) -> dict[str, Any]:
     return record
 
 
-def compiled_abi(name: str) -> list[dict[str, Any]]:
-    """The ABI of a compiled contract (`.build/`): the timelock's, which bridge/chain/abi/ lacks."""
-    manifest = json.loads((PROJECT_DIR / ".build" / "__local__.json").read_text())
-    abi: list[dict[str, Any]] = manifest["contractTypes"][name]["abi"]
-    return abi
-
-
 def send(w3: Web3, account: tuple[str, str], call: Any) -> Any:
     """Signs `call` with one of Anvil's accounts, sends it, and returns its successful receipt."""
     address, key = account
@@ -83,7 +78,7 @@ def as_admin(
     Only with the local delay of 0 (`admin` is the deployer, account #0, unless told otherwise); a fresh
     salt each time, so the same action (pause, un-pause, pause again) can be scheduled twice.
     """
-    contract = w3.eth.contract(address=Web3.to_checksum_address(timelock), abi=compiled_abi("BridgeTimelock"))
+    contract = w3.eth.contract(address=Web3.to_checksum_address(timelock), abi=abi("BridgeTimelock"))
     operation = (Web3.to_checksum_address(target), 0, calldata, NO_PREDECESSOR, os.urandom(32))
     send(w3, admin, contract.functions.schedule(*operation, 0))
     return send(w3, admin, contract.functions.execute(*operation))

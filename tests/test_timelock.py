@@ -25,7 +25,7 @@ from web3.exceptions import ContractCustomError
 from bridge.chain.contracts import Chain, abi
 from bridge.deployment import is_local_chain, shared_holders
 from tests.anvil import Anvil
-from tests.deploying import ANVIL_ACCOUNTS, NO_PREDECESSOR, compiled_abi, run_deploy, send
+from tests.deploying import ANVIL_ACCOUNTS, NO_PREDECESSOR, run_deploy, send
 
 DEPLOYER, MINTER, REGISTRAR, GUARDIAN, ADMIN, STRANGER = ANVIL_ACCOUNTS
 LIVE_CHAIN_ID = 1337
@@ -37,7 +37,7 @@ HOLDERS_ADDRESSES = {name: account[0] for name, account in HOLDERS.items()}
 
 def _errors() -> dict[str, str]:
     """Custom error selector -> name, over the contracts these tests call."""
-    entries = [*abi("VintageFactory"), *abi("CommodityPool"), *compiled_abi("BridgeTimelock")]
+    entries = [*abi("VintageFactory"), *abi("CommodityPool"), *abi("BridgeTimelock")]
     errors = {}
     for e in (e for e in entries if e["type"] == "error"):
         signature = f"{e['name']}({','.join(i['type'] for i in e['inputs'])})"
@@ -106,7 +106,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         record = json.loads((deployments / "ethereum-local.json").read_text())
         chain = Chain(anvil.url, record)
         timelock = chain.w3.eth.contract(
-            address=record["roles"]["timelock"], abi=compiled_abi("BridgeTimelock")
+            address=record["roles"]["timelock"], abi=abi("BridgeTimelock")
         )
         yield Live(anvil.url, record, chain, timelock)
     finally:
