@@ -1,0 +1,15 @@
+"""Units and spellings shared by every layer: a tonne in token units, and bytes as 0x-hex."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: One tonne of CO2e in the smallest token unit (tokens have 18 decimals).
+TONNE = 10**18
+
+
+def to_hex(value: Any) -> str:
+    """`0x`-prefixed lower-case hex of bytes (HexBytes, bytes); a str is taken as hex already."""
+    if isinstance(value, str):
+        return value if value.startswith("0x") else "0x" + value
+    return "0x" + bytes(value).hex()
