@@ -1,4 +1,4 @@
-"""Copies the ABIs (and the lens's creation code) the service needs from Ape's build manifest into
+"""Copies the ABIs (and the lenses' creation code) the service needs from Ape's build manifest into
 bridge/chain/abi/.
 
 Run by `make compile`; tests/test_abi.py fails if the committed copies drift from the contracts.
@@ -17,10 +17,11 @@ CONTRACTS = (
     "RetirementCertificate",
     "CommodityPool",
     "ReservesLens",
+    "BalancesLens",
     "BridgeTimelock",
 )
 # Contracts the service runs as creation code in an `eth_call` (never deployed): their bytecode too.
-DEPLOYLESS = ("ReservesLens",)
+DEPLOYLESS = ("ReservesLens", "BalancesLens")
 ABI_DIR = ROOT / "bridge" / "chain" / "abi"
 MANIFEST = ROOT / ".build" / "__local__.json"
 

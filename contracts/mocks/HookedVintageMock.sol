@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 // TEST-ONLY: a test double for tests/contracts/test_abuse.py. Never deploy it outside tests.
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 // BENCHMARK-ONLY: the baseline of `make bench`. Never deploy it outside benchmarks and tests.
 
