@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from bridge.db.migrate import downgrade, upgrade
 from bridge.db.models import Base
 from bridge.serials import parse_serial
+from bridge.states import OutboxStatus, RangeState, RedemptionStatus, RetirementStatus, TokenizationStatus
 from tests.postgres import fresh_database
 
 
@@ -182,3 +183,109 @@ def test_sqlite_refuses_overlapping_ranges_of_one_numbering_space(tmp_path):
 def test_postgresql_refuses_overlapping_ranges_of_one_numbering_space():
     with fresh_database("bridge_ranges") as url:
         _assert_the_database_refuses_overlapping_ranges_of_a_space(url)
+
+
+# -- migration 0005: explicit states ----------------------------------------------------------------
+
+#: Every state column, its enum, and a row of it that `_states_at_0004` writes.
+STATE_COLUMNS = {
+    ("outbox", "status"): OutboxStatus,
+    ("tokenizations", "status"): TokenizationStatus,
+    ("serial_ranges", "state"): RangeState,
+    ("retirements", "status"): RetirementStatus,
+    ("redemptions", "status"): RedemptionStatus,
+}
+
+
+def _states_at_0004(url: str, *, tokenization_status: str = "minted") -> None:
+    """A database at 0004 with one row of every table that has a state (as the bridge wrote them)."""
+    _bridge_at_0002(url, [BALE])
+    upgrade(url, "0004")
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    burn = "'0xtx', 0, 10, '0xblock', 1, '0xholder'"
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE tokenizations SET status = :status"), {"status": tokenization_status})
+        connection.execute(
+            text(
+                "INSERT INTO outbox (kind, payload, status, tokenization_id, attempts, created_at, "
+                "updated_at) VALUES ('mint', '{}', 'final', 'tok-0', 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO retirements (chain_key, tx_hash, log_index, block_number, block_hash, "
+                "vintage_pk, holder, beneficiary, beneficiary_name, reason, reason_text, amount_wei, "
+                f"tonnes_retired, certificate_id, status, created_at) VALUES ('0xtx:0', {burn}, '0xb', "
+                "'B', 0, '', '0', 0, 1, 'pending_registry', :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO redemptions (chain_key, tx_hash, log_index, block_number, block_hash, "
+                "vintage_pk, holder, amount_wei, registry_account, status, created_at) VALUES "
+                f"('0xtx:1', {burn}, '0', 'account', 'pending_transfer', :now)"
+            ),
+            {"now": now},
+        )
+    engine.dispose()
+
+
+def _set_state(url: str, table: str, column: str, value: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"UPDATE {table} SET {column} = :value"), {"value": value})
+    finally:
+        engine.dispose()
+
+
+def _assert_the_database_allows_only_each_machines_states(url: str) -> None:
+    _states_at_0004(url)
+    upgrade(url)
+    for (table, column), states in STATE_COLUMNS.items():
+        for state in states:  # every state of the machine is accepted...
+            _set_state(url, table, column, state)
+        with pytest.raises(IntegrityError, match=f"ck_{table}_{column}"):  # ...and nothing else
+            _set_state(url, table, column, "settled")
+    downgrade(url, "0004")
+    for table, column in STATE_COLUMNS:
+        _set_state(url, table, column, "settled")  # 0004 had no constraint
+    _set_state(url, "tokenizations", "status", "minted")
+    _set_state(url, "serial_ranges", "state", "locked")
+    engine = create_engine(url)
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        # Rebuilding the table on SQLite and back left the overlap constraint (0003's triggers) in place.
+        connection.execute(
+            text(
+                "INSERT INTO serial_ranges (registry, space, issuance, block_start, block_end, serial, "
+                "state, vintage_pk, tokenization_id, created_at) VALUES (1, :space, 'i', 941467010, "
+                "941467020, 's', 'pending', 1, 'tok-0', :now)"
+            ),
+            {"space": parse_serial(BALE).space, "now": datetime.now(UTC)},
+        )
+    engine.dispose()
+
+
+def test_sqlite_allows_each_state_column_only_its_machines_states_and_the_downgrade_lifts_it(tmp_path):
+    _assert_the_database_allows_only_each_machines_states(f"sqlite:///{tmp_path / 'states.db'}")
+
+
+def test_postgresql_allows_each_state_column_only_its_machines_states_and_the_downgrade_lifts_it():
+    with fresh_database("bridge_states") as url:
+        _assert_the_database_allows_only_each_machines_states(url)
+
+
+def test_the_upgrade_stops_at_a_state_no_machine_knows_changing_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'unknown-state.db'}"
+    _states_at_0004(url, tokenization_status="settled")
+    with pytest.raises(RuntimeError, match=r"tokenizations\.status .*1 with 'settled'"):
+        upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+        schema = connection.execute(text("SELECT group_concat(sql) FROM sqlite_master")).scalar_one()
+    engine.dispose()
+    assert not [name for table, column in STATE_COLUMNS if (name := f"ck_{table}_{column}") in schema]

@@ -21,6 +21,28 @@ logger = logging.getLogger(__name__)
 #: The space of a stored serial this version no longer reads: it conflicts only with itself.
 UNREADABLE = "unreadable:"
 
+#: SQLite has no exclusion constraints: these triggers refuse what PostgreSQL's `NO_OVERLAP` does.
+#: Held ranges of one space never overlap, so only the one with the greatest start <= the new end
+#: can intersect the new range. Migration 0003 creates them; a migration that rebuilds
+#: `serial_ranges` in SQLite's batch mode drops them with the old table and creates them again.
+SQLITE_NO_OVERLAP_TRIGGERS = {
+    "serial_ranges_no_overlap_insert": "BEFORE INSERT ON serial_ranges",
+    "serial_ranges_no_overlap_update": (
+        "BEFORE UPDATE OF registry, space, block_start, block_end ON serial_ranges"
+    ),
+}
+SQLITE_NO_OVERLAP_BODY = """
+WHEN (
+    SELECT other.block_end FROM serial_ranges AS other
+    WHERE other.registry = NEW.registry AND other.space = NEW.space
+      AND other.block_start <= NEW.block_end AND other.id IS NOT NEW.id
+    ORDER BY other.block_start DESC LIMIT 1
+) >= NEW.block_start
+BEGIN
+    SELECT RAISE(ABORT, 'ex_serial_ranges_no_overlap: the range overlaps a held range of its space');
+END
+"""
+
 
 @dataclass(frozen=True)
 class StoredRange:

@@ -9,6 +9,7 @@ from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from bridge.db.models import Redemption, ReleasedRange, SerialBatch, SerialRange, Tokenization
+from bridge.states import RangeState, RedemptionStatus
 
 
 def lock_key(session: Session, registry: int, key: str) -> None:
@@ -56,7 +57,7 @@ def _unreleased(registry: int, space: str, start: int, end: int) -> Select[Any]:
             ReleasedRange.space == space,
             ReleasedRange.block_start <= end,
             ReleasedRange.block_end >= start,
-            Redemption.status != "released",
+            Redemption.status != RedemptionStatus.RELEASED,
         )
     )
 
@@ -113,7 +114,7 @@ def locked_ranges_fifo(session: Session, vintage_pk: int, minted_by: int) -> lis
             .join(Tokenization, Tokenization.id == SerialRange.tokenization_id)
             .where(
                 SerialRange.vintage_pk == vintage_pk,
-                SerialRange.state == "locked",
+                SerialRange.state == RangeState.LOCKED,
                 Tokenization.block_number <= minted_by,
             )
             .order_by(SerialRange.id)

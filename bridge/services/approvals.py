@@ -12,11 +12,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bridge.catalog import Registry
-from bridge.db import audit, outbox
+from bridge.db import outbox
 from bridge.db.models import ApiKey, OutboxItem, SerialRange, Tokenization, utcnow
+from bridge.db.transitions import move_tokenization
 from bridge.services.errors import Conflict, Forbidden
 from bridge.services.tokenizations import get, queue_mint
 from bridge.services.vintages import ensure_token
+from bridge.states import OutboxStatus, TokenizationStatus
 
 CANCELLED = "cancelled by operator"
 
@@ -26,7 +28,7 @@ def approve(session: Session, key: ApiKey, tokenization_id: str) -> Tokenization
     the approve scope (`deps.ApproveKeyDep`)."""
     get(session, tokenization_id, operator_id=key.operator_id)  # 404 first, without a lock
     tokenization = _locked(session, tokenization_id)  # one of two concurrent approvals sees `pending`
-    if tokenization.status != "awaiting_approval":
+    if tokenization.status != TokenizationStatus.AWAITING_APPROVAL:
         raise Conflict(
             f"tokenization {tokenization_id} is {tokenization.status}, not awaiting approval",
             field="tokenization_id",
@@ -42,17 +44,16 @@ def approve(session: Session, key: ApiKey, tokenization_id: str) -> Tokenization
             f"API key {key.prefix} may not bridge {Registry(tokenization.registry_id).name.lower()} credits",
             field="registry",
         )
-    tokenization.status = "pending"
     tokenization.approved_by_key = key
-    tokenization.approved_at = tokenization.updated_at = utcnow()
+    tokenization.approved_at = utcnow()
     ensure_token(session, tokenization.vintage)
     queue_mint(session, tokenization)
-    audit.record(
+    move_tokenization(
         session,
+        tokenization,
+        TokenizationStatus.PENDING,
         actor=key.operator.name,
         action="tokenization.approved",
-        entity="tokenization",
-        entity_id=tokenization_id,
         requested_by=tokenization.api_key.prefix if tokenization.api_key else None,
         approved_by=key.prefix,
         tonnes=tokenization.quantity,
@@ -76,14 +77,14 @@ def cancel(session: Session, key: ApiKey, tokenization_id: str, reason: str | No
             )
         )
         tokenization = _locked(session, tokenization_id)
-        if tokenization.status != "pending" or items:
+        if tokenization.status != TokenizationStatus.PENDING or items:
             break
         session.rollback()  # approved since the items were read: lock its new mint item first
     else:
         raise Conflict(f"tokenization {tokenization_id} is changing; try again", field="tokenization_id")
     previous = tokenization.status
-    if previous == "pending":
-        signed = [item for item in items if item.status != "queued" or item.attempts]
+    if previous == TokenizationStatus.PENDING:
+        signed = [item for item in items if item.status != OutboxStatus.QUEUED or item.attempts]
         if signed:
             # A mint signed once may still be mined (a re-queued one too): its serials stay held.
             raise Conflict(
@@ -92,29 +93,26 @@ def cancel(session: Session, key: ApiKey, tokenization_id: str, reason: str | No
                 status=previous,
                 mint_status=signed[0].status,
             )
-    elif previous != "awaiting_approval":
+    elif previous != TokenizationStatus.AWAITING_APPROVAL:
         raise Conflict(
             f"tokenization {tokenization_id} is {previous}; only one awaiting approval, or pending with its "
             "mint not yet signed, can be cancelled",
             field="tokenization_id",
             status=previous,
         )
-    tokenization.status = "cancelled"
     tokenization.failure_reason = f"{CANCELLED}: {reason}" if reason else CANCELLED
     tokenization.waiting_reason = None
-    tokenization.updated_at = utcnow()
     session.execute(delete(SerialRange).where(SerialRange.tokenization_id == tokenization_id))
     for item in items:
-        outbox.mark(item, "failed", last_error=CANCELLED)
+        outbox.mark(item, OutboxStatus.FAILED, last_error=CANCELLED)
         outbox.release(item)
-    audit.record(
+    move_tokenization(  # writes previous_status too
         session,
+        tokenization,
+        TokenizationStatus.CANCELLED,
         actor=key.operator.name,
         action="tokenization.cancelled",
-        entity="tokenization",
-        entity_id=tokenization_id,
         api_key=key.prefix,
-        previous_status=previous,
         reason=reason,
         serial=tokenization.serial,
         tonnes=tokenization.quantity,

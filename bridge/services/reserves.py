@@ -26,35 +26,28 @@ cannot be read and the database alone shows nothing wrong.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
 from eth_abi.exceptions import DecodingError
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 from web3.exceptions import Web3Exception
 
 from bridge.catalog import Registry
-from bridge.chain.contracts import TONNE, Chain
+from bridge.chain.contracts import Chain
 from bridge.chain.lens import read_vintages
 from bridge.db import outbox
-from bridge.db.models import (
-    ChainCursor,
-    Redemption,
-    ReleasedRange,
-    Retirement,
-    SerialRange,
-    Tokenization,
-    Vintage,
-)
+from bridge.db.cursors import EVENTS_CURSOR
+from bridge.db.models import ChainCursor, Vintage
 from bridge.serials import units_per_tonne
+from bridge.services.ledger import fill_ledger
 from bridge.services.vintages import symbol
+from bridge.units import TONNE
 
 logger = logging.getLogger(__name__)
 
-EVENTS_CURSOR = "vintage-events"
 
 Status = Literal["balanced", "unbalanced", "unknown"]
 
@@ -195,7 +188,7 @@ def _read_database(session: Session, default_block: int | None) -> Reserves:
         reserves = {v.id: VintageReserve(vintage=v, symbol=symbol(v)) for v in vintages}
         per_tonne = {v.id: units_per_tonne(Registry(v.project.registry_id)) for v in vintages}
         if at_block is not None:
-            _ledger(session, reserves, per_tonne, at_block)
+            fill_ledger(session, reserves, per_tonne, at_block)
         result = Reserves(
             at_block=at_block,
             vintages=list(reserves.values()),
@@ -206,88 +199,6 @@ def _read_database(session: Session, default_block: int | None) -> Reserves:
         if started:
             session.commit()  # read only: ends the snapshot (objects stay loaded)
     return result
-
-
-def _ledger(
-    session: Session, reserves: dict[int, VintageReserve], per_tonne: dict[int, int], at: int
-) -> None:
-    """Fills the ledger side of every vintage at block `at`: one grouped query per table."""
-    mined = and_(
-        Tokenization.status == "minted",
-        Tokenization.block_number.is_not(None),
-        Tokenization.block_number <= at,
-    )
-    units: dict[tuple[int, str], int] = defaultdict(int)
-
-    held_state = case(
-        (and_(SerialRange.state == "retired", Retirement.block_number <= at), literal("retired")),
-        (and_(SerialRange.state.in_(("locked", "retired")), mined), literal("locked")),
-        else_=literal("pending"),
-    ).label("at_state")
-    for vintage_pk, state, total in session.execute(
-        select(
-            SerialRange.vintage_pk,
-            held_state,
-            func.sum(SerialRange.block_end - SerialRange.block_start + 1),
-        )
-        .join(Tokenization, SerialRange.tokenization_id == Tokenization.id)
-        .outerjoin(Retirement, SerialRange.retirement_pk == Retirement.id)
-        .group_by(SerialRange.vintage_pk, held_state)
-    ):
-        units[(vintage_pk, state)] += int(total or 0)
-
-    released_state = case(
-        (Redemption.block_number <= at, literal("released")),
-        (mined, literal("locked")),
-        else_=literal("pending"),
-    ).label("at_state")
-    for vintage_pk, state, total in session.execute(
-        select(
-            ReleasedRange.vintage_pk,
-            released_state,
-            func.sum(ReleasedRange.block_end - ReleasedRange.block_start + 1),
-        )
-        .join(Tokenization, ReleasedRange.tokenization_id == Tokenization.id)
-        .join(Redemption, ReleasedRange.redemption_pk == Redemption.id)
-        .group_by(ReleasedRange.vintage_pk, released_state)
-    ):
-        units[(vintage_pk, state)] += int(total or 0)
-
-    # Tonnes are integers in SQL; amounts are decimal text (SQLite would sum them as REAL): Python.
-    minted = {
-        vintage_pk: int(tonnes or 0)
-        for vintage_pk, tonnes in session.execute(
-            select(Tokenization.vintage_pk, func.sum(Tokenization.quantity))
-            .where(mined)
-            .group_by(Tokenization.vintage_pk)
-        )
-    }
-    burned: dict[int, int] = defaultdict(int)
-    retired_wei: dict[int, int] = defaultdict(int)
-    whole_retired: dict[int, int] = defaultdict(int)
-    for vintage_pk, amount, tonnes in session.execute(
-        select(Retirement.vintage_pk, Retirement.amount_wei, Retirement.tonnes_retired).where(
-            Retirement.block_number <= at
-        )
-    ):
-        burned[vintage_pk] += amount
-        retired_wei[vintage_pk] += amount
-        whole_retired[vintage_pk] += tonnes
-    for vintage_pk, amount in session.execute(
-        select(Redemption.vintage_pk, Redemption.amount_wei).where(Redemption.block_number <= at)
-    ):
-        burned[vintage_pk] += amount
-
-    for vintage_pk, reserve in reserves.items():
-        unit = per_tonne[vintage_pk]
-        reserve.locked_tonnes = units[(vintage_pk, "locked")] // unit
-        reserve.pending_tonnes = units[(vintage_pk, "pending")] // unit
-        reserve.retired_tonnes = units[(vintage_pk, "retired")] // unit
-        reserve.released_tonnes = units[(vintage_pk, "released")] // unit
-        reserve.minted_tonnes = minted.get(vintage_pk, 0)
-        reserve.accrued_retired_wei = retired_wei[vintage_pk] - whole_retired[vintage_pk] * TONNE
-        reserve.expected_supply_wei = reserve.minted_tonnes * TONNE - burned[vintage_pk]
-        reserve.ledger_supply_wei = reserve.locked_tonnes * TONNE - reserve.accrued_retired_wei
 
 
 def _read_chain(chain: Chain, result: Reserves) -> None:

@@ -15,32 +15,21 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bridge.db.identity import backfill_identity, duplicate_pairs
+from bridge.db.identity import (
+    SQLITE_NO_OVERLAP_BODY,
+    SQLITE_NO_OVERLAP_TRIGGERS,
+    backfill_identity,
+    duplicate_pairs,
+)
 
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# SQLite has no exclusion constraints: these triggers refuse the same rows. Held ranges of one space
-# never overlap, so only the one with the greatest start <= the new end can intersect the new range.
-_SQLITE_TRIGGERS = {
-    "serial_ranges_no_overlap_insert": "BEFORE INSERT ON serial_ranges",
-    "serial_ranges_no_overlap_update": (
-        "BEFORE UPDATE OF registry, space, block_start, block_end ON serial_ranges"
-    ),
-}
-_SQLITE_TRIGGER_BODY = """
-WHEN (
-    SELECT other.block_end FROM serial_ranges AS other
-    WHERE other.registry = NEW.registry AND other.space = NEW.space
-      AND other.block_start <= NEW.block_end AND other.id IS NOT NEW.id
-    ORDER BY other.block_start DESC LIMIT 1
-) >= NEW.block_start
-BEGIN
-    SELECT RAISE(ABORT, 'ex_serial_ranges_no_overlap: the range overlaps a held range of its space');
-END
-"""
+# SQLite has no exclusion constraints: triggers refuse the same rows (see `bridge.db.identity`).
+_SQLITE_TRIGGERS = SQLITE_NO_OVERLAP_TRIGGERS
+_SQLITE_TRIGGER_BODY = SQLITE_NO_OVERLAP_BODY
 
 
 def upgrade() -> None:
