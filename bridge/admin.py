@@ -18,6 +18,7 @@ from web3 import Web3
 
 from bridge.chain.contracts import Chain, abi, decode_revert, load_deployment
 from bridge.config import ANVIL_CHAIN_ID, ANVIL_DEV_KEYS, get_settings
+from bridge.units import to_hex
 
 NO_PREDECESSOR = b"\0" * 32
 
@@ -53,15 +54,15 @@ def _run(chain: Chain, action: str, target: Any, calldata: str, execute: str | N
             w3.eth.send_raw_transaction(admin.sign_transaction(tx).raw_transaction)
         )
         if receipt["status"] != 1:
-            raise click.ClickException(f"{action}: transaction {receipt['transactionHash'].hex()} reverted")
+            raise click.ClickException(f"{action}: transaction {to_hex(receipt['transactionHash'])} reverted")
 
     if execute is None:
         delay = int(timelock.functions.getMinDelay().call())
         send(timelock.functions.schedule(*operation, delay))
-        click.echo(f"scheduled: {action} (salt 0x{salt.hex()}, ready in {delay} s)")
+        click.echo(f"scheduled: {action} (salt {to_hex(salt)}, ready in {delay} s)")
         if delay > 0:
             ready = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(time.time() + delay))
-            click.echo(f"run again with --execute 0x{salt.hex()} after {ready}")
+            click.echo(f"run again with --execute {to_hex(salt)} after {ready}")
             return
     send(timelock.functions.execute(*operation))
     click.echo(f"executed: {action}")

@@ -93,6 +93,13 @@ class Settings(BaseSettings):
         le=256,
         description="With mint_batch 1: how many items the sender signs in one commit before broadcasting.",
     )
+    failpoints: str = Field(
+        default="",
+        description=(
+            "Testing only: `name=chance,...` makes the sender kill itself at those points (the crash "
+            "tests). Empty in production: `bridge.testing` is not even imported."
+        ),
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     run_workers: bool = Field(default=True, description="`serve` also runs the sender and listener.")

@@ -1,7 +1,8 @@
 """Deploys the bridge's contracts with Ape and records their addresses and role holders in `deployments/`.
 
 Used by `scripts/deploy.py` (`ape run deploy`) and by the test suite, so tests run against exactly what
-operators deploy. Ape is imported by the caller: this module only receives its objects.
+operators deploy. Ape is imported by the caller: this module only receives its objects. The record it
+writes is `bridge.deployment_record`'s (its names are re-exported here).
 
 Separate keys for separate powers: the minter (the bridge) mints and creates vintages, the registrar
 confirms registry retirements on certificates, the guardian pauses, and the admin acts only through a
@@ -10,29 +11,41 @@ TimelockController (the contracts' default admin), so every admin action waits i
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 from web3 import Web3
 
 from bridge.catalog import POOLS, REGISTRY_CODES, PoolSpec
 from bridge.config import ANVIL_CHAIN_ID
+from bridge.deployment_record import (
+    BUILT_CONTRACTS,
+    PROJECT_DIR,
+    build_hash,
+    deployment_path,
+    deployments_dir,
+    is_current,
+    is_live,
+    load_record,
+    write_record,
+)
+from bridge.units import to_hex
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+__all__ = [
+    "BUILT_CONTRACTS",
+    "PROJECT_DIR",
+    "build_hash",
+    "deployment_path",
+    "deployments_dir",
+    "is_current",
+    "is_live",
+    "load_record",
+    "write_record",
+]
+
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 NO_PREDECESSOR = SALT = b"\0" * 32
-
-
-def deployments_dir() -> Path:
-    """`deployments/` of the project, or `$BRIDGE_DEPLOYMENTS_DIR` (tests write elsewhere)."""
-    return Path(os.environ.get("BRIDGE_DEPLOYMENTS_DIR", PROJECT_DIR / "deployments"))
 
 
 # Local chains need no admin-transfer delay; live ones get two days to notice a hostile transfer.
@@ -50,13 +63,6 @@ LOCAL_MINT_LIMITS = (500_000, 250_000, 24 * 3600)
 # The powers one key each; off a local Anvil no address may hold two of them.
 ROLE_HOLDERS = ("minter", "registrar", "guardian", "admin")
 TIMELOCK_ROLES = ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
-BUILT_CONTRACTS = (
-    "BridgeTimelock",
-    "VintageFactory",
-    "RetirementCertificate",
-    "VintageToken",
-    "CommodityPool",
-)
 
 
 def is_local_chain(network_is_local: bool, chain_id: int) -> bool:
@@ -129,7 +135,7 @@ class _Setup:
                 "contract": name,
                 "address": contract.address,
                 "role": role,
-                "roleId": "0x" + role_id.hex(),
+                "roleId": to_hex(role_id),
                 "account": account,
                 "renounced": renounced,
             }
@@ -272,80 +278,3 @@ def _through_timelock(sent: _Transactions, timelock: Any, calls: list[tuple[Any,
     values = [0] * len(calls)
     sent.send(timelock.scheduleBatch, targets, values, payloads, NO_PREDECESSOR, SALT, 0)
     sent.send(timelock.executeBatch, targets, values, payloads, NO_PREDECESSOR, SALT)
-
-
-def build_hash(project: Any) -> str:
-    """A digest of the compiled contracts, so a re-run notices that the code changed."""
-    contracts = project.load_contracts()
-    digest = hashlib.sha256()
-    for name in BUILT_CONTRACTS:
-        bytecode = contracts[name].contract_type.deployment_bytecode
-        digest.update(((bytecode.bytecode if bytecode else "") or "").encode())
-    return digest.hexdigest()
-
-
-def deployment_path(ecosystem: str, network: str) -> Path:
-    return deployments_dir() / f"{ecosystem}-{network}.json"
-
-
-def load_record(path: Path) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    record: dict[str, Any] = json.loads(path.read_text())
-    return record
-
-
-def is_live(record: dict[str, Any], chain_id: int, get_code: Any) -> bool:
-    """Whether the recorded set exists on this chain: same chain id and code at the factory."""
-    if record.get("chainId") != chain_id:
-        return False
-    return len(get_code(record["contracts"]["VintageFactory"])) > 0
-
-
-def is_current(record: dict[str, Any], current_build: str) -> bool:
-    """Whether the recorded set was built from the contracts as they are now."""
-    return record.get("buildHash") == current_build
-
-
-def write_record(
-    path: Path,
-    deployment: Deployment,
-    *,
-    ecosystem: str,
-    network: str,
-    chain_id: int,
-    block: int,
-    deployer: str,
-    build: str,
-) -> dict[str, Any]:
-    """Writes the record: addresses, role holders, every role granted at deployment, and the limits."""
-    record = {
-        "ecosystem": ecosystem,
-        "network": network,
-        "chainId": chain_id,
-        "block": block,
-        "deployer": deployer,
-        "roles": deployment.holders,
-        **deployment.settings,
-        "grants": deployment.grants,
-        "deployTransactions": len(deployment.gas_used),
-        "deployGas": sum(deployment.gas_used),
-        "gitCommit": _git_commit(),
-        "buildHash": build,
-        "deployedAt": datetime.now(UTC).isoformat(timespec="seconds"),
-        "contracts": deployment.addresses(),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=2) + "\n")
-    return record
-
-
-def _git_commit() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True)
-        return commit + ("-dirty" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from web3.exceptions import ContractLogicError
 
 from bridge.chain.contracts import Chain, decode_revert
-from bridge.chain.sender import TRANSIENT
+from bridge.chain.errors import TRANSIENT
 from bridge.listener.nonces import minter_of
 from bridge.services import alerts
+from bridge.units import to_hex
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ class Guardian:
         signed = self.account.sign_transaction(tx)
         sent = w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = w3.eth.wait_for_transaction_receipt(HexBytes(sent), timeout=self.receipt_timeout)
-        tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        tx_hash = to_hex(receipt["transactionHash"])
         if receipt["status"] != 1:
             logger.error("guardian: pause() reverted on-chain (tx %s); retrying", tx_hash)
             return None

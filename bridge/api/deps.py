@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bridge.chain.contracts import Chain
 from bridge.db.models import ApiKey
+from bridge.db.pagination import DEFAULT_LIMIT, MAX_LIMIT, Window
 from bridge.services import operators
 from bridge.services.errors import ChainUnavailable
 
@@ -75,14 +76,12 @@ IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
-class Paging:
-    def __init__(
-        self,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
-    ) -> None:
-        self.limit = limit
-        self.offset = offset
+def get_paging(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> Window:
+    """The window of a list endpoint: the same `limit` and `offset`, defaults and bounds, on all of them."""
+    return Window(limit, offset)
 
 
-PagingDep = Annotated[Paging, Depends()]
+PagingDep = Annotated[Window, Depends(get_paging)]

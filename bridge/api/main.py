@@ -15,13 +15,16 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from requests import RequestException
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
+from web3.exceptions import Web3Exception
 
 from bridge.api.routes import (
     alerts,
     balances,
+    bulk,
     burns,
     catalogue,
     network,
@@ -32,7 +35,7 @@ from bridge.api.routes import (
 )
 from bridge.chain.contracts import Chain
 from bridge.config import Settings
-from bridge.services.errors import BridgeError
+from bridge.services.errors import BridgeError, ChainUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +69,15 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], chain: Chain
     async def bridge_error(_: Request, err: BridgeError) -> JSONResponse:
         return JSONResponse(status_code=err.status_code, content={"detail": err.body()})
 
+    @app.exception_handler(Web3Exception)
+    @app.exception_handler(RequestException)
+    async def chain_error(request: Request, err: Exception) -> JSONResponse:
+        # A chain read no service turned into `ChainUnavailable` (the RPC down, a timeout): the chain's
+        # fault, not the request's nor ours, so 503 like `ChainUnavailable`, not a bare 500.
+        logger.warning("%s %s: the chain cannot be read: %r", request.method, request.url.path, err)
+        unavailable = ChainUnavailable(f"the chain cannot be read: {type(err).__name__}: {err}")
+        return JSONResponse(status_code=unavailable.status_code, content={"detail": unavailable.body()})
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, err: RequestValidationError) -> JSONResponse:
         # FastAPI's own answer, but the input it echoes back must be writable as JSON.
@@ -78,17 +90,19 @@ def create_app(settings: Settings, sessions: sessionmaker[Session], chain: Chain
             return JSONResponse(status_code=400, content={"detail": body})
         if err.status_code == 405:
             # Starlette's Allow names the methods of the first route on the path only: name them all.
-            methods = {
-                method.upper()
-                for path, operations in app.openapi()["paths"].items()
-                if compile_path(path)[0].match(request.url.path)
-                for method in operations
-            }
+            # A literal path (`/tokenizations/bulk`) is its own resource, not a value of a template
+            # beside it (`/tokenizations/{tokenization_id}`): only its methods then.
+            paths = app.openapi()["paths"]
+            matching = [p for p in paths if p == request.url.path] or [
+                p for p in paths if compile_path(p)[0].match(request.url.path)
+            ]
+            methods = {method.upper() for path in matching for method in paths[path]}
             if methods:
                 err.headers = {**(err.headers or {}), "Allow": ", ".join(sorted(methods))}
         return await http_exception_handler(request, err)
 
     for router in (
+        bulk.router,  # before tokenizations: `/tokenizations/bulk` is not a tokenization id
         tokenizations.router,
         catalogue.router,
         burns.router,

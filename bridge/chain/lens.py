@@ -1,10 +1,16 @@
-"""The reserves lens: every factory vintage's supply and pool holdings at one block, in one `eth_call`.
+"""The lenses: many reads of the chain in one `eth_call` each, with nothing deployed.
 
-`contracts/lens/ReservesLens.sol` is never deployed: its creation code and constructor arguments go as
-the data of an `eth_call` with no `to`, at the block asked for, and the constructor returns the
-ABI-encoded result (a deployless multicall). So it reads any block, even one before the factory existed
-(no vintages then), in one round trip per `page_size` vintages (76 with five pools: what a creation
-may return is capped like runtime code).
+- `read_vintages` (`contracts/lens/ReservesLens.sol`): every factory vintage's supply and pool holdings
+  at one block, for the reserves.
+- `read_balances` (`contracts/lens/BalancesLens.sol`): one wallet's balance of many tokens, for
+  `GET /balances`.
+
+A lens is never deployed: its creation code and constructor arguments go as the data of an `eth_call`
+with no `to`, and the constructor returns the ABI-encoded result instead of runtime code (a deployless
+multicall). We prefer that to Multicall3: it needs no contract at a known address, so it works on any
+chain (a fresh Anvil, a testnet, a chain Multicall3 was never deployed on), and it reads any block, even
+one before the factory existed (no vintages then). What a creation may return is capped like runtime
+code, so a long list is read in pages: `page_size` vintages, `BALANCES_PER_CALL` balances per call.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
-from eth_abi import decode, encode
+from eth_abi.abi import decode, encode
 from hexbytes import HexBytes
 from web3 import Web3
 
@@ -38,12 +44,41 @@ def page_size(pools: int) -> int:
 
 _ARGUMENTS = ["address", "address[]", "uint256", "uint256"]
 _RESULT = ["(uint256,uint256,(address,uint256,uint256[])[])"]
+_BALANCES_ARGUMENTS = ["address", "address[]"]
+_BALANCES_RESULT = ["(uint256,uint256[])"]
+#: The balances' head (outer offset, block number, array offset and length) in 32-byte words, then one
+#: word per token: 764 tokens per call.
+_BALANCES_HEAD_WORDS = 4
+BALANCES_PER_CALL = (MAX_OUTPUT - 32 * _BALANCES_HEAD_WORDS) // 32
 
 
 @cache
-def creation_code() -> bytes:
-    """ReservesLens's creation code, as `make compile` exported it."""
-    return bytes.fromhex((ABI_DIR / "ReservesLens.bin").read_text().strip().removeprefix("0x"))
+def creation_code(name: str = "ReservesLens") -> bytes:
+    """A lens's creation code, as `make compile` exported it."""
+    return bytes.fromhex((ABI_DIR / f"{name}.bin").read_text().strip().removeprefix("0x"))
+
+
+def read_balances(chain: Chain, holder: str, tokens: list[str], block: int | None = None) -> list[int]:
+    """`holder`'s balance of each of `tokens` (0 for an address with no code), in their order, all at
+    one block: `block`, else the latest. One `eth_call` per `BALANCES_PER_CALL` tokens (the pages after
+    the first ask for the block the first ran at). Raises what web3 raises when the chain cannot be read."""
+    at: int | None = block
+    found: list[int] = []
+    for start in range(0, len(tokens), BALANCES_PER_CALL):
+        data = creation_code("BalancesLens") + encode(
+            _BALANCES_ARGUMENTS, [holder, tokens[start : start + BALANCES_PER_CALL]]
+        )
+        for attempt in range(ATTEMPTS):
+            raw = chain.w3.eth.call({"data": HexBytes(data)}, block_identifier="latest" if at is None else at)
+            ((ran_at, balances),) = decode(_BALANCES_RESULT, bytes(raw))
+            if at is None or ran_at == at:
+                break
+            if attempt == ATTEMPTS - 1:  # another block's answer: see `_call_at`
+                raise ValueError(f"the node answered for block {ran_at}, not {at}")
+            time.sleep(0.1 * (attempt + 1))
+        at = ran_at
+        found.extend(balances)
+    return found
 
 
 @dataclass

@@ -1,6 +1,8 @@
-"""Chain cursors: the next block a follower reads, advanced by compare-and-set."""
+"""Chain cursors: the next block a follower reads, advanced by compare-and-set; their names."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -8,7 +10,19 @@ from sqlalchemy.orm import Session
 from bridge.db.models import ChainCursor, utcnow
 
 
-def get_or_create(session: Session, name: str, start_block: int) -> ChainCursor:
+class CursorName(StrEnum):
+    """Every cursor's name, spelled once: the value is the stored `chain_cursors.name`, so a database
+    written before keeps its place."""
+
+    #: The listener's: the burns of every vintage token and the watched events, in one pass.
+    EVENTS = "vintage-events"
+
+
+#: The listener's cursor, which the reserves also read (the last block whose burns are applied).
+EVENTS_CURSOR = CursorName.EVENTS
+
+
+def get_or_create(session: Session, name: CursorName, start_block: int) -> ChainCursor:
     cursor = session.get(ChainCursor, name)
     if cursor is None:
         cursor = ChainCursor(name=name, next_block=start_block)
@@ -17,7 +31,7 @@ def get_or_create(session: Session, name: str, start_block: int) -> ChainCursor:
     return cursor
 
 
-def advance(session: Session, name: str, expected: int, new_next_block: int, block_hash: str) -> bool:
+def advance(session: Session, name: CursorName, expected: int, new_next_block: int, block_hash: str) -> bool:
     """Moves the cursor from `expected` to `new_next_block` (whose previous block has `block_hash`);
     False if someone else moved it."""
     result = session.execute(

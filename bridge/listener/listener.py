@@ -20,34 +20,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3._utils.events import get_event_data
 
-from bridge.chain.contracts import Chain, abi
-from bridge.chain.sender import TRANSIENT
+from bridge.chain.contracts import Chain
+from bridge.chain.errors import TRANSIENT
+from bridge.chain.topics import (
+    REDEMPTION_ABI,
+    REDEMPTION_REQUESTED,
+    RETIRED,
+    RETIRED_ABI,
+    WATCHED_BY_TOPIC,
+    topic_of,
+)
 from bridge.db import cursors, outbox
+from bridge.db.cursors import EVENTS_CURSOR
 from bridge.db.models import Vintage
 from bridge.listener.nonces import NonceWatch
-from bridge.listener.watch import TOPICS as WATCHED_TOPICS
 from bridge.listener.watch import Watch
 from bridge.services import burns
-from bridge.services.reserves import EVENTS_CURSOR
+from bridge.units import to_hex
 
 logger = logging.getLogger(__name__)
-
-
-def _event_abi(name: str) -> dict[str, Any]:
-    return next(e for e in abi("VintageToken") if e["type"] == "event" and e["name"] == name)
-
-
-RETIRED_ABI = _event_abi("Retired")
-REDEMPTION_ABI = _event_abi("RedemptionRequested")
-
-
-def _topic(event_abi: dict[str, Any]) -> str:
-    signature = f"{event_abi['name']}({','.join(i['type'] for i in event_abi['inputs'])})"
-    return "0x" + Web3.keccak(text=signature).hex().removeprefix("0x")
-
-
-RETIRED_TOPIC = _topic(RETIRED_ABI)
-REDEMPTION_TOPIC = _topic(REDEMPTION_ABI)
 
 
 class DeepReorg(RuntimeError):
@@ -124,7 +115,7 @@ class Listener:
             )
             session.commit()
         if applied_hash is not None:
-            seen = "0x" + bytes(w3.eth.get_block(from_block - 1)["hash"]).hex()
+            seen = to_hex(w3.eth.get_block(from_block - 1)["hash"])
             if seen != applied_hash:
                 raise DeepReorg(from_block - 1, applied_hash, seen)
         if floor is not None:
@@ -132,7 +123,7 @@ class Listener:
         if from_block > safe_head:
             return False
         to_block = min(from_block + self.block_batch - 1, safe_head)
-        to_hash = "0x" + bytes(w3.eth.get_block(to_block)["hash"]).hex()
+        to_hash = to_hex(w3.eth.get_block(to_block)["hash"])
         logs = self._logs([*addresses, *self.watch.addresses], from_block, to_block)
         with self.sessions() as session:
             ordered = sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"]))
@@ -155,22 +146,22 @@ class Listener:
                     "fromBlock": from_block,
                     "toBlock": to_block,
                     "address": [Web3.to_checksum_address(a) for a in addresses if a],
-                    "topics": [[RETIRED_TOPIC, REDEMPTION_TOPIC, *WATCHED_TOPICS]],
+                    "topics": [[RETIRED, REDEMPTION_REQUESTED, *WATCHED_BY_TOPIC]],
                 }
             )
         )
 
     def _apply(self, session: Session, log: Any) -> None:
-        topic = "0x" + bytes(log["topics"][0]).hex()
+        topic = topic_of(log)
         where: dict[str, Any] = {
             "vintage": Web3.to_checksum_address(log["address"]),
-            "tx_hash": "0x" + bytes(log["transactionHash"]).hex(),
+            "tx_hash": to_hex(log["transactionHash"]),
             "log_index": int(log["logIndex"]),
             "block_number": int(log["blockNumber"]),
-            "block_hash": "0x" + bytes(log["blockHash"]).hex(),
+            "block_hash": to_hex(log["blockHash"]),
         }
         codec = self.chain.w3.codec
-        if topic == RETIRED_TOPIC:
+        if topic == RETIRED:
             args = get_event_data(codec, RETIRED_ABI, log)["args"]
             burns.apply_retirement(
                 session,
@@ -185,7 +176,7 @@ class Listener:
                     reason_text=args["reasonText"],
                 ),
             )
-        elif topic == REDEMPTION_TOPIC:
+        elif topic == REDEMPTION_REQUESTED:
             args = get_event_data(codec, REDEMPTION_ABI, log)["args"]
             burns.apply_redemption(
                 session,

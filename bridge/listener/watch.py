@@ -31,24 +31,16 @@ from sqlalchemy.orm import Session, joinedload
 from web3 import Web3
 from web3._utils.events import get_event_data
 
-from bridge.chain.contracts import TONNE, abi
+from bridge.chain.topics import WATCHED_BY_TOPIC, topic_of
 from bridge.db.models import OutboxItem, SentTransaction, Tokenization, Vintage
 from bridge.services import alerts
+from bridge.states import TokenizationStatus
+from bridge.units import TONNE, to_hex
 
 logger = logging.getLogger(__name__)
 
-WATCHED = (
-    "Tokenized",
-    "VintageCreated",
-    "ImplementationSet",
-    "MintingPaused",
-    "MintingUnpaused",
-    "RoleGranted",
-    "RoleRevoked",
-    "DefaultAdminTransferScheduled",
-)
 #: A mint the bridge sends: the tokenization is `pending` (queued or sent) or `minted`.
-MINTING = ("pending", "minted")
+MINTING = (TokenizationStatus.PENDING, TokenizationStatus.MINTED)
 ROLE_NAMES = (
     "MINTER_ROLE",
     "GUARDIAN_ROLE",
@@ -60,24 +52,11 @@ ROLE_NAMES = (
 )
 
 
-def _hex(value: Any) -> str:
-    return "0x" + bytes(value).hex()
-
-
 def _checksum(address: Any) -> str:
     return str(Web3.to_checksum_address(address))
 
 
-def _topic(event_abi: dict[str, Any]) -> str:
-    signature = f"{event_abi['name']}({','.join(i['type'] for i in event_abi['inputs'])})"
-    return _hex(Web3.keccak(text=signature))
-
-
-# The factory's ABI carries OpenZeppelin's role events too: the same on every contract of the bridge.
-EVENTS = {e["name"]: e for e in abi("VintageFactory") if e["type"] == "event" and e["name"] in WATCHED}
-BY_TOPIC = {_topic(e): e for e in EVENTS.values()}
-TOPICS = list(BY_TOPIC)
-_ROLES = {"0x" + "00" * 32: "DEFAULT_ADMIN_ROLE"} | {_hex(Web3.keccak(text=n)): n for n in ROLE_NAMES}
+_ROLES = {"0x" + "00" * 32: "DEFAULT_ADMIN_ROLE"} | {to_hex(Web3.keccak(text=n)): n for n in ROLE_NAMES}
 
 
 @dataclass
@@ -125,21 +104,21 @@ class Watch:
         return list(self.names)
 
     def handles(self, log: Any) -> bool:
-        return _checksum(log["address"]) in self.names and _hex(log["topics"][0]) in BY_TOPIC
+        return _checksum(log["address"]) in self.names and topic_of(log) in WATCHED_BY_TOPIC
 
     def apply(self, session: Session, logs: Iterable[Any]) -> None:
         """Judges the watched logs of one batch of blocks (in chain order), with one query per kind."""
         seen = [self._decode(log) for log in logs]
         mints = [s for s in seen if s.name == "Tokenized" and s.address == self.factory]
         creations = [s for s in seen if s.name == "VintageCreated" and s.address == self.factory]
-        orders = _tokenizations(session, [_hex(s.args["lockId"]) for s in mints])
-        vintages = _vintages(session, [_hex(s.args["key"]) for s in creations])
+        orders = _tokenizations(session, [to_hex(s.args["lockId"]) for s in mints])
+        vintages = _vintages(session, [to_hex(s.args["key"]) for s in creations])
         ours = _bridge_transactions(session, [s.tx_hash for s in creations])
         for s in seen:
             if s.name == "Tokenized" and s.address == self.factory:
-                self._tokenized(session, s, orders.get(_hex(s.args["lockId"])))
+                self._tokenized(session, s, orders.get(to_hex(s.args["lockId"])))
             elif s.name == "VintageCreated" and s.address == self.factory:
-                self._vintage_created(session, s, vintages.get(_hex(s.args["key"])), s.tx_hash in ours)
+                self._vintage_created(session, s, vintages.get(to_hex(s.args["key"])), s.tx_hash in ours)
             elif s.name in ("RoleGranted", "RoleRevoked", "DefaultAdminTransferScheduled"):
                 self._role_event(session, s)
             elif s.name == "ImplementationSet" and s.block_number > self.deployment_block:
@@ -157,24 +136,24 @@ class Watch:
                 )
 
     def _decode(self, log: Any) -> Seen:
-        event = BY_TOPIC[_hex(log["topics"][0])]
+        event = WATCHED_BY_TOPIC[topic_of(log)]
         return Seen(
             name=event["name"],
             address=_checksum(log["address"]),
             args=dict(get_event_data(self.codec, event, log)["args"]),
-            tx_hash=_hex(log["transactionHash"]),
+            tx_hash=to_hex(log["transactionHash"]),
             log_index=int(log["logIndex"]),
             block_number=int(log["blockNumber"]),
         )
 
     def _tokenized(self, session: Session, s: Seen, known: Tokenization | None) -> None:
         a = s.args
-        lock_id, tonnes = _hex(a["lockId"]), format((Decimal(a["amount"]) / TONNE).normalize(), "f")
+        lock_id, tonnes = to_hex(a["lockId"]), format((Decimal(a["amount"]) / TONNE).normalize(), "f")
         order = {
             "vintage": a["vintage"],
             "to": a["to"],
             "amount_wei": str(a["amount"]),
-            "serial_hash": _hex(a["serialHash"]),
+            "serial_hash": to_hex(a["serialHash"]),
             "lock_id": lock_id,
         }
         if known is None:
@@ -215,12 +194,12 @@ class Watch:
             )
 
     def _vintage_created(self, session: Session, s: Seen, known: Vintage | None, ours: bool) -> None:
-        key, token = _hex(s.args["key"]), s.args["vintage"]
+        key, token = to_hex(s.args["key"]), s.args["vintage"]
         detail = {
             "vintage_key": key,
             "vintage": token,
             "registry": s.args["registry"],
-            "project_id": _hex(s.args["projectId"]),
+            "project_id": to_hex(s.args["projectId"]),
         }
         if known is None:
             reason = "for a key the bridge has no vintage of"
@@ -240,7 +219,7 @@ class Watch:
             message = f"{contract}: transfer of the default admin to {s.args['newAdmin']} scheduled"
             self._alert(session, s, "role_change", message, new_admin=s.args["newAdmin"])
             return
-        role_id, account = _hex(s.args["role"]), s.args["account"]
+        role_id, account = to_hex(s.args["role"]), s.args["account"]
         if s.block_number <= self.deployment_block and (
             s.name == "RoleRevoked"  # the deployer renouncing its setup roles
             or self.grants is None

@@ -12,11 +12,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.db import audit
 from bridge.db.models import Alert, utcnow
+from bridge.db.pagination import Window, paginate
 from bridge.services.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -105,9 +106,7 @@ def list_alerts(
         )
     if kind is not None:
         query = query.where(Alert.kind == kind)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Alert.id.desc()).offset(offset).limit(limit))
-    return list(rows), total
+    return paginate(session, query, Window(limit, offset), Alert.id.desc())
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:

@@ -11,19 +11,22 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.catalog import Registry
 from bridge.db import audit, outbox
 from bridge.db.locks import locked_ranges_fifo, released_from
 from bridge.db.models import ApiKey, Project, Redemption, Retirement, SerialRange, Vintage
+from bridge.db.pagination import Window, paginate
+from bridge.db.transitions import move_range, move_redemption, move_retirement
 from bridge.serials import parse_serial, take, units_per_tonne
 from bridge.services.errors import Conflict, Forbidden, NotFound
+from bridge.states import RangeState, RedemptionStatus, RetirementStatus
+from bridge.units import TONNE
 
 logger = logging.getLogger(__name__)
 
-TONNE = 10**18
 LISTENER = "listener"
 
 REASONS = [
@@ -96,8 +99,8 @@ def apply_retirement(session: Session, event: RetiredEvent) -> Retirement | None
     whole, vintage.accrued_retired_wei = divmod(vintage.accrued_retired_wei + event.amount, TONNE)
     retirement.tonnes_retired = whole
     for held in _take_locked(session, vintage, whole, event.block_number, retirement_id=retirement.id):
-        held.state = "retired"
         held.retirement_pk = retirement.id
+        move_range(session, held, RangeState.RETIRED, actor=LISTENER, retirement_id=retirement.id)
     audit.record(
         session,
         actor=LISTENER,
@@ -153,9 +156,8 @@ def confirm_retirement(session: Session, key: ApiKey, retirement_id: int, refere
     """The operator retired the credits at the registry: record it and write it on the certificate."""
     retirement = get_retirement(session, retirement_id)
     _check_scope(key, retirement.vintage)
-    if retirement.status != "pending_registry":
+    if retirement.status != RetirementStatus.PENDING_REGISTRY:
         raise Conflict(f"retirement {retirement_id} is already {retirement.status}", field="retirement_id")
-    retirement.status = "confirming"
     retirement.registry_reference = reference
     retirement.confirmed_by = key.operator.name
     retirement.confirmed_at = datetime.now(UTC)
@@ -164,12 +166,12 @@ def confirm_retirement(session: Session, key: ApiKey, retirement_id: int, refere
         "confirm_retirement",
         {"retirement_pk": retirement.id, "certificate_id": retirement.certificate_id, "reference": reference},
     )
-    audit.record(
+    move_retirement(
         session,
+        retirement,
+        RetirementStatus.CONFIRMING,
         actor=key.operator.name,
-        action="retirement.confirmed",
-        entity="retirement",
-        entity_id=retirement.id,
+        action="retirement.confirmed",  # the name it has always had: the operator confirmed it
         registry_reference=reference,
     )
     session.commit()
@@ -180,18 +182,17 @@ def confirm_redemption(session: Session, key: ApiKey, redemption_id: int, refere
     """The operator moved the released serials to the holder's registry account."""
     redemption = get_redemption(session, redemption_id)
     _check_scope(key, redemption.vintage)
-    if redemption.status != "pending_transfer":
+    if redemption.status != RedemptionStatus.PENDING_TRANSFER:
         raise Conflict(f"redemption {redemption_id} is already {redemption.status}", field="redemption_id")
-    redemption.status = "released"
     redemption.registry_reference = reference
     redemption.confirmed_by = key.operator.name
     redemption.confirmed_at = datetime.now(UTC)
-    audit.record(
+    move_redemption(
         session,
+        redemption,
+        RedemptionStatus.RELEASED,
         actor=key.operator.name,
         action="redemption.released",
-        entity="redemption",
-        entity_id=redemption.id,
         registry_reference=reference,
     )
     session.commit()
@@ -228,9 +229,7 @@ def list_retirements(
         query = query.where(Retirement.vintage_pk == vintage_id)
     if beneficiary is not None:
         query = query.where(Retirement.beneficiary == beneficiary)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Retirement.id.desc()).offset(offset).limit(limit))
-    return list(rows), total
+    return paginate(session, query, Window(limit, offset), Retirement.id.desc())
 
 
 def list_redemptions(
@@ -241,9 +240,7 @@ def list_redemptions(
         query = query.where(Redemption.status == status)
     if vintage_id is not None:
         query = query.where(Redemption.vintage_pk == vintage_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Redemption.id.desc()).offset(offset).limit(limit))
-    return list(rows), total
+    return paginate(session, query, Window(limit, offset), Redemption.id.desc())
 
 
 def _take_locked(
@@ -268,7 +265,7 @@ def _take_locked(
                     block_start=rest.start,
                     block_end=rest.end,
                     serial=rest.serial,
-                    state="locked",
+                    state=RangeState.LOCKED,  # split off a locked range: created, not moved
                     vintage_pk=held.vintage_pk,
                     tokenization_id=held.tokenization_id,
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,15 +22,39 @@ from web3.exceptions import ContractLogicError, Web3Exception
 
 from bridge.chain.contracts import Chain
 from bridge.db.models import Retirement, Vintage
-from bridge.schemas import CertificatePublic
 from bridge.services.burns import REASONS
 from bridge.services.errors import ChainUnavailable, NotFound
 from bridge.services.vintages import symbol
+from bridge.units import to_hex
 
 _DATA_URI = "data:application/json;base64,"
 
 
-def read_certificate(session: Session, chain: Chain, certificate_id: int) -> CertificatePublic:
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate as the chain records it, with the texts when they match its hash and the bridge's
+    retirement of it when the listener has applied one."""
+
+    id: int
+    owner: str
+    vintage: str
+    vintage_id: int | None
+    symbol: str | None
+    retired_at: datetime
+    reason: str
+    reason_text: str | None
+    beneficiary: str
+    beneficiary_name: str | None
+    details_hash: str
+    amount_wei: int
+    registry_reference: str | None
+    retirement_id: int | None
+    status: str  # the retirement's, or `awaiting_listener`
+    tx_hash: str | None
+    metadata: dict[str, Any]
+
+
+def read_certificate(session: Session, chain: Chain, certificate_id: int) -> Certificate:
     certificate = chain.certificate.functions
     try:
         owner = certificate.ownerOf(certificate_id).call()
@@ -54,7 +79,7 @@ def read_certificate(session: Session, chain: Chain, certificate_id: int) -> Cer
         texts = _texts_from_log(chain, vintage, certificate_id)
     if texts is not None and details_hash_of(*texts) != bytes(details_hash):
         texts = None  # not what the certificate committed to: show nothing rather than something false
-    return CertificatePublic(
+    return Certificate(
         id=certificate_id,
         owner=owner,
         vintage=vintage,
@@ -65,8 +90,8 @@ def read_certificate(session: Session, chain: Chain, certificate_id: int) -> Cer
         reason_text=texts[1] if texts else None,
         beneficiary=beneficiary,
         beneficiary_name=texts[0] if texts else None,
-        details_hash="0x" + bytes(details_hash).hex(),
-        amount_wei=str(amount),
+        details_hash=to_hex(details_hash),
+        amount_wei=amount,
         registry_reference=reference or None,
         retirement_id=retirement.id if retirement else None,
         status=retirement.status if retirement else "awaiting_listener",

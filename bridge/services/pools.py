@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web3.exceptions import Web3Exception
@@ -9,7 +11,6 @@ from web3.exceptions import Web3Exception
 from bridge.catalog import Category, Registry, unmask
 from bridge.chain.contracts import Chain
 from bridge.db.models import Vintage
-from bridge.schemas import PoolCriteriaPublic, PoolHoldingPublic, PoolPublic
 from bridge.services.errors import ChainUnavailable
 from bridge.services.vintages import label_names, symbol
 
@@ -17,14 +18,44 @@ _REGISTRY_IDS = {int(r) for r in Registry}
 _CATEGORY_IDS = {int(c) for c in Category}
 
 
-def list_pools(session: Session, chain: Chain) -> list[PoolPublic]:
+@dataclass(frozen=True)
+class PoolCriteria:
+    """What a pool accepts, by name; an empty list accepts any."""
+
+    registries: list[str]
+    categories: list[str]
+    sectoral_scopes: list[int]
+    min_vintage_year: int
+    required_labels: list[str]
+
+
+@dataclass(frozen=True)
+class PoolHolding:
+    token_address: str
+    vintage_id: int | None  # None for a token the bridge has no vintage of
+    symbol: str
+    amount_wei: int
+
+
+@dataclass(frozen=True)
+class Pool:
+    symbol: str
+    name: str
+    address: str
+    total_supply_wei: int
+    fee_bps: int
+    criteria: PoolCriteria
+    holdings: list[PoolHolding]  # oldest vintage first, the order redemptions take
+
+
+def list_pools(session: Session, chain: Chain) -> list[Pool]:
     try:
         return [_pool(session, chain, pool_symbol) for pool_symbol in chain.pools]
     except (OSError, ValueError, Web3Exception) as err:
         raise ChainUnavailable(f"could not read the pools: {err}") from err
 
 
-def _pool(session: Session, chain: Chain, pool_symbol: str) -> PoolPublic:
+def _pool(session: Session, chain: Chain, pool_symbol: str) -> Pool:
     pool = chain.pools[pool_symbol]
     registries, categories, scopes, min_year, labels = pool.functions.criteria().call()
     held = pool.functions.vintages().call()
@@ -35,20 +66,20 @@ def _pool(session: Session, chain: Chain, pool_symbol: str) -> PoolPublic:
     for address in held:
         vintage = by_address.get(address)
         holdings.append(
-            PoolHoldingPublic(
+            PoolHolding(
                 token_address=address,
                 vintage_id=vintage.id if vintage else None,
                 symbol=symbol(vintage) if vintage else chain.vintage(address).functions.symbol().call(),
-                amount_wei=str(chain.vintage(address).functions.balanceOf(pool.address).call()),
+                amount_wei=chain.vintage(address).functions.balanceOf(pool.address).call(),
             )
         )
-    return PoolPublic(
+    return Pool(
         symbol=pool_symbol,
         name=pool.functions.name().call(),
         address=pool.address,
-        total_supply_wei=str(pool.functions.totalSupply().call()),
+        total_supply_wei=pool.functions.totalSupply().call(),
         fee_bps=pool.functions.feeBps().call(),
-        criteria=PoolCriteriaPublic(
+        criteria=PoolCriteria(
             registries=[Registry(i).name.lower() for i in unmask(registries) if i in _REGISTRY_IDS],
             categories=[Category(i).name.lower() for i in unmask(categories) if i in _CATEGORY_IDS],
             sectoral_scopes=unmask(scopes),

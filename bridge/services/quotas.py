@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from bridge.db.models import ApiKey, Tokenization, utcnow
 from bridge.services.errors import QuotaExceeded
+from bridge.states import TokenizationStatus
 
 logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
-NOT_COUNTED = ("failed", "cancelled")
+NOT_COUNTED = (TokenizationStatus.FAILED, TokenizationStatus.CANCELLED)
 
 
 def used_tonnes(session: Session, key: ApiKey) -> int:

@@ -18,14 +18,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import encode
-from eth_utils import keccak
+from eth_abi.abi import encode
+from eth_utils.crypto import keccak
 from sqlalchemy.orm import Session
 
 from bridge.db.locks import batch_of, find_overlap, find_unreleased_overlap, held_spans, lock_key
 from bridge.db.models import ReleasedRange, SerialBatch, SerialRange
 from bridge.serials import SerialBlock
 from bridge.services.errors import Conflict, InvalidInput
+from bridge.units import to_hex
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def serial_hash(block: SerialBlock, pieces: list[SerialBlock]) -> str:
         ["uint8", "string", "(uint256,uint256)[]"],
         [int(block.registry), block.space, [(piece.start, piece.end) for piece in pieces]],
     )
-    return "0x" + keccak(encoded).hex()
+    return to_hex(keccak(encoded))
 
 
 def _same_batch(block: SerialBlock, given: dict[str, str], known: SerialBatch) -> None:

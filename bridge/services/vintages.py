@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from eth_abi import encode
-from eth_utils import keccak
+from eth_abi.abi import encode
+from eth_utils.crypto import keccak
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,8 +14,10 @@ from bridge.catalog import REGISTRY_CODES, Category, Registry
 from bridge.db import outbox
 from bridge.db.locks import lock_key
 from bridge.db.models import Project, Vintage
+from bridge.db.pagination import Window, paginate
 from bridge.schemas import LABEL_NAMES, ProjectAttributes
-from bridge.services.errors import InvalidInput
+from bridge.services.errors import InvalidInput, NotFound
+from bridge.units import to_hex
 
 
 def yyyymmdd(day: date) -> int:
@@ -35,7 +37,7 @@ def vintage_key(registry: int, project_id: str, start: date, end: date) -> str:
         ["uint8", "bytes32", "uint32", "uint32"],
         [registry, project_id_bytes(project_id), yyyymmdd(start), yyyymmdd(end)],
     )
-    return "0x" + keccak(encoded).hex()
+    return to_hex(keccak(encoded))
 
 
 def symbol(vintage: Vintage) -> str:
@@ -172,9 +174,7 @@ def list_projects(
         query = query.where(Project.registry_id == int(registry))
     if category is not None:
         query = query.where(Project.category == int(category))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Project.id).offset(offset).limit(limit))
-    return list(rows), total
+    return paginate(session, query, Window(limit, offset), Project.id)
 
 
 def list_vintages(
@@ -195,9 +195,14 @@ def list_vintages(
         query = query.where(
             Vintage.vintage_start >= date(year, 1, 1), Vintage.vintage_start <= date(year, 12, 31)
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Vintage.id).offset(offset).limit(limit))
-    return list(rows), total
+    return paginate(session, query, Window(limit, offset), Vintage.id)
+
+
+def get(session: Session, vintage_id: int) -> Vintage:
+    vintage = session.get(Vintage, vintage_id)
+    if vintage is None:
+        raise NotFound(f"no vintage {vintage_id}", field="vintage_id")
+    return vintage
 
 
 def vintage_count_of(session: Session, project: Project) -> int:

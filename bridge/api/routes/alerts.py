@@ -30,9 +30,7 @@ def list_alerts(
     rows, total = alerts.list_alerts(
         session, open_only=open_only, kind=kind, limit=paging.limit, offset=paging.offset
     )
-    return Page(
-        items=[presenters.alert(a) for a in rows], total=total, limit=paging.limit, offset=paging.offset
-    )
+    return presenters.page([presenters.alert(a) for a in rows], total, paging)
 
 
 @router.get(

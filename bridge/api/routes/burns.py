@@ -47,9 +47,7 @@ def list_retirements(
         limit=paging.limit,
         offset=paging.offset,
     )
-    return Page(
-        items=[presenters.retirement(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
-    )
+    return presenters.page([presenters.retirement(r) for r in rows], total, paging)
 
 
 @router.get(
@@ -85,9 +83,7 @@ def list_redemptions(
     rows, total = burns.list_redemptions(
         session, status=status, vintage_id=vintage_id, limit=paging.limit, offset=paging.offset
     )
-    return Page(
-        items=[presenters.redemption(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
-    )
+    return presenters.page([presenters.redemption(r) for r in rows], total, paging)
 
 
 @router.get(

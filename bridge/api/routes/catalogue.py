@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query
 
 from bridge.api import presenters
 from bridge.api.deps import ApiKeyDep, IdPath, IdQuery, PagingDep, SessionDep
-from bridge.db.models import Vintage
 from bridge.schemas import (
     NO_NUL,
     CategoryField,
@@ -18,7 +17,6 @@ from bridge.schemas import (
     error_responses,
 )
 from bridge.services import tokenizations, vintages
-from bridge.services.errors import NotFound
 
 router = APIRouter(tags=["catalogue"])
 
@@ -35,7 +33,7 @@ def list_projects(
         session, registry=registry, category=category, limit=paging.limit, offset=paging.offset
     )
     items = [presenters.project(p, vintages.vintage_count_of(session, p)) for p in rows]
-    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return presenters.page(items, total, paging)
 
 
 @router.get("/vintages", response_model=Page[VintagePublic])
@@ -50,9 +48,7 @@ def list_vintages(
     rows, total = vintages.list_vintages(
         session, registry=registry, project_id=project_id, year=year, limit=paging.limit, offset=paging.offset
     )
-    return Page(
-        items=[presenters.vintage(v) for v in rows], total=total, limit=paging.limit, offset=paging.offset
-    )
+    return presenters.page([presenters.vintage(v) for v in rows], total, paging)
 
 
 @router.get(
@@ -62,10 +58,7 @@ def list_vintages(
 )
 def read_vintage(vintage_id: IdPath, session: SessionDep) -> VintagePublic:
     """One vintage."""
-    vintage = session.get(Vintage, vintage_id)
-    if vintage is None:
-        raise NotFound(f"no vintage {vintage_id}", field="vintage_id")
-    return presenters.vintage(vintage)
+    return presenters.vintage(vintages.get(session, vintage_id))
 
 
 @router.get(
@@ -91,6 +84,4 @@ def list_locks(
         limit=paging.limit,
         offset=paging.offset,
     )
-    return Page(
-        items=[presenters.lock(r) for r in rows], total=total, limit=paging.limit, offset=paging.offset
-    )
+    return presenters.page([presenters.lock(r) for r in rows], total, paging)

@@ -131,9 +131,4 @@ def list_tokenizations(
         limit=paging.limit,
         offset=paging.offset,
     )
-    return Page(
-        items=[presenters.tokenization(t) for t in rows],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return presenters.page([presenters.tokenization(t) for t in rows], total, paging)

@@ -1,10 +1,10 @@
-"""ORM rows -> response models."""
+"""ORM rows and the services' results about them -> response models."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import cast
+from typing import TypeVar, cast
 
 from bridge.catalog import Category, Registry
 from bridge.db.models import (
@@ -17,10 +17,12 @@ from bridge.db.models import (
     Tokenization,
     Vintage,
 )
+from bridge.db.pagination import Window
 from bridge.schemas import (
     AlertPublic,
     HealthPublic,
     LockPublic,
+    Page,
     ProjectPublic,
     RangePublic,
     RedemptionPublic,
@@ -34,9 +36,17 @@ from bridge.schemas import (
     VintagePublic,
 )
 from bridge.services.alerts import Health
-from bridge.services.burns import REASONS, TONNE
+from bridge.services.burns import REASONS
 from bridge.services.reserves import Reserves
 from bridge.services.vintages import label_names, symbol
+from bridge.units import TONNE
+
+T = TypeVar("T")
+
+
+def page(items: list[T], total: int, window: Window) -> Page[T]:
+    """One page of a list endpoint: its items (presented already), of `total`, in `window`."""
+    return Page(items=items, total=total, limit=window.limit, offset=window.offset)
 
 
 def registry_name(registry_id: int) -> str:
