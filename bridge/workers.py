@@ -14,14 +14,24 @@ from eth_account import Account
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.chain.contracts import Chain
-from bridge.chain.sender import Sender
 from bridge.config import Settings
 from bridge.guardian import Guardian
 from bridge.listener.listener import Listener
+from bridge.outbox.sender import Sender, no_failpoint
 
 #: What the minter's key signs when the registrar has a sender of its own.
 MINTER_KINDS = ("mint", "create_vintage")
 REGISTRAR_KINDS = ("confirm_retirement",)
+
+
+def failpoint_hook(settings: Settings) -> Callable[[str], None]:
+    """The sender's failpoint hook: a no-op, unless `BRIDGE_FAILPOINTS` is set (the crash tests);
+    only then is `bridge.testing` imported."""
+    if not settings.failpoints:
+        return no_failpoint
+    from bridge.testing.failpoints import Failpoints
+
+    return Failpoints(settings.failpoints)
 
 
 def _sender(
@@ -45,6 +55,7 @@ def _sender(
         block_batch=settings.block_batch,
         max_fee_per_gas_gwei=settings.max_fee_per_gas_gwei,
         hold_max_seconds=settings.hold_max_seconds,
+        failpoint=failpoint_hook(settings),
     )
 
 

@@ -16,7 +16,6 @@ from web3.contract import Contract
 from bridge.config import Settings, signer_key_for, unsafe_confirmations
 
 ABI_DIR = Path(__file__).resolve().parent / "abi"
-TONNE = 10**18
 
 
 @cache

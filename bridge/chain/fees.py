@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import rlp
-from eth_account.typed_transactions import TypedTransaction
+from eth_account.typed_transactions.typed_transaction import TypedTransaction
 from hexbytes import HexBytes
 from web3 import Web3
 

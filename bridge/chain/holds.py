@@ -3,29 +3,22 @@ limit reached, a new vintage's delay not over yet.
 
 Such a revert is the contract containing a stolen key or a hostile burst, not a reason to give the
 serials back: the item goes back to `queued`, is not claimed again before its `not_before`
-(`outbox.hold`), and its tokenization says why it waits (`waiting_reason`) while its serials stay held.
+(`bridge.outbox.holds`), and its tokenization says why it waits (`waiting_reason`) while its serials
+stay held.
 Each hold is tried again after a wait that doubles up to a maximum (a new vintage: until it is
 mintable), so a paused factory costs one estimate per item per wait. An operator cancels a waiting
 mint, or the admin lifts the pause or raises the limit.
+
+This module reads the chain only; what a hold changes in the database is in `bridge.outbox.holds`.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-from web3.exceptions import ContractLogicError
-
-from bridge.chain import effects
-from bridge.chain.contracts import Chain, revert_error
-from bridge.db import outbox
-from bridge.db.models import OutboxItem, Vintage, utcnow
-from bridge.services.vintages import symbol
-
-logger = logging.getLogger(__name__)
+from bridge.chain.contracts import Chain
 
 #: The first wait of a hold, in seconds; each further hold of the item doubles it, up to the maximum.
 FIRST_WAIT = 1.0
@@ -88,28 +81,6 @@ def hold_of(chain: Chain, error: tuple[str, tuple[Any, ...]] | None, vintage: st
             reason = f"mint limit: {available:,} t available of {limit:,} t {scope} per {per}"
         return Hold(reason, every=held_kinds(error))
     return None
-
-
-def hold_for(session: Session, chain: Chain, item: OutboxItem, err: ContractLogicError) -> Hold | None:
-    """The hold an item's reverted call means; None when it is not one the contracts hold back."""
-    if item.kind not in FACTORY_KINDS:
-        return None
-    name = None
-    if item.kind == "mint":
-        name = symbol(session.get_one(Vintage, outbox.payload_of(item)["vintage_pk"]))
-    return hold_of(chain, revert_error(err.data), name)
-
-
-def hold_item(session: Session, item: OutboxItem, hold: Hold, *, maximum: float, sender: str) -> None:
-    """Queues the item again, not to be tried before its wait is over, and names why its tokenizations
-    wait; the caller commits."""
-    previous = None
-    if item.not_before is not None:
-        previous = outbox.elapsed(item.updated_at, item.not_before)  # the wait of its last hold
-    wait = next_wait(hold, previous, maximum)
-    outbox.hold(item, hold.reason, utcnow() + timedelta(seconds=wait))
-    if effects.set_waiting(session, item, hold.reason):
-        logger.warning("sender %s: item %s (%s) waits: %s", sender, item.id, item.kind, hold.reason)
 
 
 def next_wait(hold: Hold, previous: float | None, maximum: float) -> float:

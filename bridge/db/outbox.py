@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased, object_session
 
 from bridge.db.models import OutboxItem, SentTransaction, SignerNonce, utcnow
+from bridge.db.transitions import move_outbox
+from bridge.states import OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +125,34 @@ def hold(item: OutboxItem, reason: str, until: datetime) -> None:
 def record_signed(
     session: Session, items: Sequence[OutboxItem], *, nonce: int, tx_hash: str, raw_tx: str, max_fee: int
 ) -> None:
-    """Stores one signed transaction of each item (the caller commits it with the items' new hash)."""
-    session.add_all(
-        SentTransaction(item_id=item.id, nonce=nonce, tx_hash=tx_hash, raw_tx=raw_tx, max_fee_per_gas=max_fee)
-        for item in items
+    """Stores one signed transaction of each item, in one statement (the caller commits it with the
+    items' new hash)."""
+    if not items:
+        return
+    session.execute(
+        insert(SentTransaction),
+        [
+            {
+                "item_id": item.id,
+                "nonce": nonce,
+                "tx_hash": tx_hash,
+                "raw_tx": raw_tx,
+                "max_fee_per_gas": max_fee,
+            }
+            for item in items
+        ],
     )
+
+
+def load(session: Session, item_ids: Sequence[int], *, lock: bool = False) -> list[OutboxItem]:
+    """The items of `item_ids` in one query, in id order (locked for the caller when `lock`), read
+    afresh: another sender may have moved them since this session last saw them."""
+    if not item_ids:
+        return []
+    query = select(OutboxItem).where(OutboxItem.id.in_(item_ids)).order_by(OutboxItem.id)
+    if lock:
+        query = query.with_for_update()
+    return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
 def signings(session: Session, item_ids: Sequence[int]) -> dict[int, list[SentTransaction]]:
@@ -162,7 +187,7 @@ def sent_with(session: Session, tx_hash: str) -> list[OutboxItem]:
     return list(session.scalars(query))
 
 
-def mined_items(session: Session, limit: int = 100) -> list[OutboxItem]:
+def mined_items(session: Session, limit: int = 1000) -> list[OutboxItem]:
     """Mined items not yet final, oldest first, locked for the caller."""
     query = (
         select(OutboxItem)
@@ -233,8 +258,9 @@ def elapsed(earlier: datetime, later: datetime) -> float:
     return (later.replace(tzinfo=None) - earlier.replace(tzinfo=None)).total_seconds()
 
 
-def mark(item: OutboxItem, status: str, **fields: Any) -> None:
-    item.status = status
-    item.updated_at = utcnow()
-    for name, value in fields.items():
-        setattr(item, name, value)
+def mark(item: OutboxItem, status: str, *, actor: str = "sender", **fields: Any) -> None:
+    """Moves the item (`transitions.move_outbox`, which refuses a move its states do not allow) and
+    sets `fields`; `updated_at` is when it last moved (a hold's wait is measured from it)."""
+    session = object_session(item)
+    assert session is not None, "an outbox item is moved inside the session that loaded it"
+    move_outbox(session, item, OutboxStatus(status), actor=actor, updated_at=utcnow(), **fields)
