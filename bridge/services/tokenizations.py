@@ -12,13 +12,14 @@ import logging
 import secrets
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bridge.catalog import Registry
 from bridge.db import audit, outbox
 from bridge.db.models import NO_OVERLAP, ApiKey, SerialRange, Tokenization, Vintage
+from bridge.db.pagination import Window, paginate
 from bridge.schemas import TokenizationCreate
 from bridge.services.errors import Conflict, Forbidden, NotFound
 from bridge.services.quotas import check_quota
@@ -26,6 +27,8 @@ from bridge.services.serial_claims import claim, lock_batch
 from bridge.services.serial_claims import serial_hash as claimed_hash
 from bridge.services.tokenization_request import parse, project_id_of, vintage_period, whole_tonnes
 from bridge.services.vintages import ensure_vintage
+from bridge.states import RangeState, TokenizationStatus
+from bridge.units import to_hex
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +40,15 @@ logger = logging.getLogger(__name__)
 RETRYABLE_PG_CODES = {"40P01", "40001", "23P01"}
 
 
-def _retryable(err: DBAPIError) -> bool:
+def retryable(err: DBAPIError) -> bool:
+    """Whether a use case that failed with `err` may run again from the start (see above)."""
     return getattr(err.orig, "pgcode", None) in RETRYABLE_PG_CODES or NO_OVERLAP in str(err.orig)
+
+
+def lost_lock_race(err: DBAPIError) -> bool:
+    """A deadlock or serialization failure: PostgreSQL ended the whole transaction's claim, so only a
+    run of it from the start can succeed (an overlap refused by the constraint is not one of these)."""
+    return getattr(err.orig, "pgcode", None) in {"40P01", "40001"}
 
 
 def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
@@ -52,13 +62,22 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
             return _tokenize(session, key, request)
         except (OperationalError, IntegrityError) as err:
             session.rollback()
-            if not _retryable(err) or attempt == 2:
+            if not retryable(err) or attempt == 2:
                 raise
             logger.warning("tokenize: transaction lost a race (%s); retrying", err.orig)
     raise AssertionError("unreachable")
 
 
 def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
+    tokenization, created = lock_in(session, key, request)
+    if created:
+        session.commit()
+    return tokenization, created
+
+
+def lock_in(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
+    """What `tokenize` does, without the commit: the caller commits (one request, or a bulk's chunk of
+    items under a SAVEPOINT each). Raises a BridgeError naming the field, changing nothing it keeps."""
     request_hash = _request_hash(request)
     existing = _by_idempotency_key(session, key.operator_id, request.idempotency_key)
     if existing is not None:
@@ -99,13 +118,13 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
     tokenization_id = str(uuid.uuid4())
     # Random, not derived from the tokenization's id: a stolen minter key must not be able to guess a
     # pending lock id and spend it first (the factory binds a lock id to the first order that uses it).
-    lock_id = "0x" + secrets.token_bytes(32).hex()
+    lock_id = to_hex(secrets.token_bytes(32))
     serial_hash = claimed_hash(block, pieces)
     tokenization = Tokenization(
         id=tokenization_id,
         operator_id=key.operator_id,
         api_key=key,
-        status="awaiting_approval" if awaiting else "pending",
+        status=TokenizationStatus.AWAITING_APPROVAL if awaiting else TokenizationStatus.PENDING,
         idempotency_key=request.idempotency_key,
         request_hash=request_hash,
         registry_id=int(block.registry),
@@ -134,7 +153,7 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
             block_start=piece.start,
             block_end=piece.end,
             serial=piece.serial,
-            state="pending",
+            state=RangeState.PENDING,
             vintage_pk=vintage.id,
             tokenization_id=tokenization_id,
         )
@@ -156,7 +175,6 @@ def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tup
         api_key=key.prefix,
         status=tokenization.status,
     )
-    session.commit()
     return tokenization, True
 
 
@@ -205,11 +223,7 @@ def list_tokenizations(
         query = query.where(Tokenization.registry_id == int(registry))
     if beneficiary is not None:
         query = query.where(Tokenization.beneficiary == beneficiary)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Tokenization.created_at, Tokenization.id).offset(offset).limit(limit)
-    )
-    return list(rows), total
+    return paginate(session, query, Window(limit, offset), Tokenization.created_at, Tokenization.id)
 
 
 def list_locks(
@@ -233,9 +247,7 @@ def list_locks(
         query = query.where(SerialRange.state == state)
     if vintage_id is not None:
         query = query.where(SerialRange.vintage_pk == vintage_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(SerialRange.id).offset(offset).limit(limit))
-    return list(rows), total
+    return paginate(session, query, Window(limit, offset), SerialRange.id)
 
 
 def vintage_of(session: Session, tokenization: Tokenization) -> Vintage:
