@@ -1,5 +1,6 @@
-"""`make bench`: gas, API throughput and batching, and overlap-check scale, each against a baseline
-measured in the same run. Writes bench/results.json and bench/results.md and prints the ratios."""
+"""`make bench`: gas, API throughput and batching, overlap-check scale, and (issue 15) bulk import,
+scale-out and profiles, each against a baseline measured in the same run. Writes bench/results.json,
+bench/results.md and bench/profile.md and prints the ratios."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from typing import Any
 
 import pytest
 
-from bench import gas, lookup, throughput
+from bench import gas, issue15, lookup, throughput
 from bench.chain import bench_chain
 from tests.postgres import fresh_database
 
 OUT = Path(__file__).resolve().parent
+SECTIONS = ("gas", "throughput", "lookup", "bulk", "scaled")
 
 
 def main() -> None:
@@ -28,7 +30,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
     parser.add_argument("--raw", type=int, default=600, help="mints in the raw web3.py loop")
     parser.add_argument("--blocks", type=int, default=1_000_000, help="largest lock table for the lookup")
+    parser.add_argument("--bulk", type=int, default=10_000, help="blocks in the imported registry export")
+    parser.add_argument("--scaled", type=int, default=600, help="tokenizations per scale-out layout")
+    parser.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"comma-separated sections of {', '.join(SECTIONS)}"
+    )
+    parser.add_argument("--out", type=Path, default=OUT, help="where results.* and profile.md go")
+    parser.add_argument("--no-profile", action="store_true", help="run nothing under py-spy")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     results: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "git": subprocess.run(
@@ -38,42 +48,64 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        print("gas: deploying the contracts and a plain OpenZeppelin ERC-20 on a fresh Anvil")
-        with bench_chain(workdir / "gas") as chain:
-            rows, batches = gas.measure(chain)
-        results["gas"] = [row.as_dict() for row in rows]
-        results["mint_batches"] = batches
-        results["mint_governor"] = gas.governor_cost(results["gas"], batches)
+        if "gas" in only:
+            run_gas(results, workdir)
+        if "throughput" in only:
+            run_throughput(results, workdir, args)
+        if "lookup" in only:
+            run_lookup(results, workdir, args)
+        if only & {"bulk", "scaled"}:
+            issue15.run(results, workdir, args, only)
 
-        print("throughput: raw web3.py loop, then the API without and with batching, same Anvil")
-        with bench_chain(workdir / "throughput") as chain:
-            raw = throughput.raw_loop(chain, args.raw)
-            print(f"  raw loop: {raw['per_second']} mints/s")
-            single = throughput.through_api(
-                chain, workdir / "throughput", count=args.requests, clients=args.clients, mint_batch=1
-            )
-            print(f"  API, one mint per tx: {single['per_second']} tokenizations/s")
-            batched = throughput.through_api(
-                chain, workdir / "throughput", count=args.requests, clients=args.clients, mint_batch=50
-            )
-            print(f"  API, batched: {batched['per_second']} tokenizations/s")
-        results["throughput"] = {"raw_loop": raw, "api_single": single, "api_batched": batched}
-
-        print("lookup: the overlap check as the lock table grows")
-        sizes = tuple(s for s in (1_000, 10_000, 100_000, 1_000_000) if s <= args.blocks)
-        results["lookup"] = {"sqlite": lookup.measure(f"sqlite:///{workdir / 'lookup.db'}", sizes)}
-        try:
-            with fresh_database("bench_lookup") as url:
-                results["lookup"]["postgresql"] = lookup.measure(url, sizes)
-        except pytest.skip.Exception as err:
-            results["lookup"]["postgresql"] = f"skipped: {err}"
-
-    results["ratios"] = ratios(results)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    results["ratios"] = (
+        ratios(results) if all(section in results for section in ("gas", "throughput", "lookup")) else {}
+    )
+    results["ratios"].update(issue15.ratios(results))
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     markdown = report(results)
-    (OUT / "results.md").write_text(markdown)
+    (out / "results.md").write_text(markdown)
+    if results.get("profiles"):
+        (out / "profile.md").write_text(issue15.profile_report(results))
     print()
     print(markdown)
+
+
+def run_gas(results: dict[str, Any], workdir: Path) -> None:
+    print("gas: deploying the contracts and a plain OpenZeppelin ERC-20 on a fresh Anvil")
+    with bench_chain(workdir / "gas") as chain:
+        rows, batches = gas.measure(chain)
+    results["gas"] = [row.as_dict() for row in rows]
+    results["mint_batches"] = batches
+    results["mint_governor"] = gas.governor_cost(results["gas"], batches)
+
+
+def run_throughput(results: dict[str, Any], workdir: Path, args: argparse.Namespace) -> None:
+    print("throughput: raw web3.py loop, then the API without and with batching, same Anvil")
+    with bench_chain(workdir / "throughput") as chain:
+        raw = throughput.raw_loop(chain, args.raw)
+        print(f"  raw loop: {raw['per_second']} mints/s")
+        single = throughput.through_api(
+            chain, workdir / "throughput", count=args.requests, clients=args.clients, mint_batch=1
+        )
+        print(f"  API, one mint per tx: {single['per_second']} tokenizations/s")
+        batched = throughput.through_api(
+            chain, workdir / "throughput", count=args.requests, clients=args.clients, mint_batch=50
+        )
+        print(f"  API, batched: {batched['per_second']} tokenizations/s")
+    results["throughput"] = {"raw_loop": raw, "api_single": single, "api_batched": batched}
+
+
+def run_lookup(results: dict[str, Any], workdir: Path, args: argparse.Namespace) -> None:
+    print("lookup: the overlap check as the lock table grows")
+    sizes = tuple(s for s in (1_000, 10_000, 100_000, 1_000_000) if s <= args.blocks)
+    results["lookup"] = {"sqlite": lookup.measure(f"sqlite:///{workdir / 'lookup.db'}", sizes)}
+    try:
+        with fresh_database("bench_lookup") as url:
+            results["lookup"]["postgresql"] = lookup.measure(url, sizes)
+    except pytest.skip.Exception as err:
+        results["lookup"]["postgresql"] = f"skipped: {err}"
 
 
 def _gas(results: dict[str, Any], operation: str) -> dict[str, Any]:
@@ -143,6 +175,18 @@ def report(results: dict[str, Any]) -> str:
         "# Benchmarks",
         "",
         f"`make bench` on {results['machine']}, commit {results['git']}, {results['when']}. Every baseline was measured in the same run.",
+    ]
+    if all(section in results for section in ("gas", "throughput", "lookup")):
+        lines += _report_issue6(results)
+    lines += issue15.report(results)
+    lines += ["", "## Targets", "", "| ratio | value | target | met |", "|---|---:|---|---|"]
+    for name, x in results["ratios"].items():
+        lines.append(f"| {name} | {x['value']} | {x['target']} | {'yes' if x['met'] else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def _report_issue6(results: dict[str, Any]) -> list[str]:
+    lines = [
         "",
         "## Gas (full transaction)",
         "",
@@ -230,10 +274,7 @@ def report(results: dict[str, Any]) -> str:
             continue
         for x in rows:
             lines.append(f"| {db} | {x['held_blocks']:,} | {x['p50_ms']} ms | {x['p99_ms']} ms |")
-    lines += ["", "## Targets", "", "| ratio | value | target | met |", "|---|---:|---|---|"]
-    for name, x in results["ratios"].items():
-        lines.append(f"| {name} | {x['value']} | {x['target']} | {'yes' if x['met'] else '**no**'} |")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 if __name__ == "__main__":
