@@ -173,9 +173,17 @@ class Batcher:
                 group.tx["nonce"] = outbox.take_nonce(session, address, chain_pending)
                 s.signer.store_new(session, members, s.signer.sign(group.tx), head)
                 signed_ids += group.members
+                size = f", batch of {len(members)}" if len(members) > 1 else ""
+                logger.info(
+                    "sender %s: item %s (%s%s) signed, nonce %s",
+                    s.name,
+                    members[0].id,
+                    group.kind,
+                    size,
+                    group.tx["nonce"],
+                )
             session.commit()
         if signed_ids:
-            logger.info("sender %s: signed %s items in %s transactions", s.name, len(signed_ids), len(groups))
             s.failpoint("after_sign")
         return signed_ids
 
