@@ -105,9 +105,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         assert result.returncode == 0, result.stdout + result.stderr
         record = json.loads((deployments / "ethereum-local.json").read_text())
         chain = Chain(anvil.url, record)
-        timelock = chain.w3.eth.contract(
-            address=record["roles"]["timelock"], abi=abi("BridgeTimelock")
-        )
+        timelock = chain.w3.eth.contract(address=record["roles"]["timelock"], abi=abi("BridgeTimelock"))
         yield Live(anvil.url, record, chain, timelock)
     finally:
         anvil.stop()

@@ -134,9 +134,7 @@ def test_two_overlapping_bulks_never_both_lock_a_block(
     bridge: BridgeUnderTest, sessions: sessionmaker[Session]
 ) -> None:
     """The same 40 blocks (of 8 batches) in opposite orders, each with its own keys, at once."""
-    blocks = [
-        serial(33_000_001 + 100 * i, 33_000_050 + 100 * i, batch=20_000 + i % 8) for i in range(40)
-    ]
+    blocks = [serial(33_000_001 + 100 * i, 33_000_050 + 100 * i, batch=20_000 + i % 8) for i in range(40)]
     first = [tokenization(s) for s in blocks]
     second = [tokenization(s) for s in reversed(blocks)]
     with ThreadPoolExecutor(2) as pool:
