@@ -184,6 +184,7 @@ class Batcher:
                 )
             session.commit()
         if signed_ids:
+            logger.info("sender %s: signed items %s", s.name, signed_ids)
             s.failpoint("after_sign")
         return signed_ids
 
