@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode
+from eth_abi.abi import decode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from eth_abi import encode
+from eth_abi.abi import encode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web3 import Web3
