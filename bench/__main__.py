@@ -18,7 +18,7 @@ import pytest
 
 from bench import gas, issue15, lookup, throughput
 from bench.chain import bench_chain
-from tests.postgres import fresh_database
+from tests.support.postgres import fresh_database
 
 OUT = Path(__file__).resolve().parent
 SECTIONS = ("gas", "throughput", "lookup", "bulk", "scaled")

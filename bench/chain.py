@@ -12,11 +12,10 @@ from typing import Any
 from eth_account import Account
 
 from bridge.chain.contracts import Chain
-from tests.anvil import Anvil
-from tests.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
+from tests.support.anvil import Anvil
+from tests.support.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
 
 BRIDGE = ANVIL_ACCOUNTS[1]
-TONNE = 10**18
 
 
 class BenchChain:

@@ -9,9 +9,10 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from bench.chain import BRIDGE, TONNE, BenchChain, attributes
+from bench.chain import BRIDGE, BenchChain, attributes
 from bridge.catalog import Label
-from tests.deploying import ANVIL_ACCOUNTS
+from bridge.units import TONNE
+from tests.support.deploying import ANVIL_ACCOUNTS
 
 DEPLOYER, ALICE, BOB = ANVIL_ACCOUNTS[0], ANVIL_ACCOUNTS[3], ANVIL_ACCOUNTS[4]
 

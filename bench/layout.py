@@ -17,8 +17,8 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bench.chain import BRIDGE, BenchChain
-from tests.anvil import free_port
-from tests.deploying import PROJECT_DIR
+from tests.support.anvil import free_port
+from tests.support.deploying import PROJECT_DIR
 
 CARBON_BRIDGE = str(Path(sys.executable).with_name("carbon-bridge"))
 PY_SPY = str(Path(sys.executable).with_name("py-spy"))

@@ -17,7 +17,7 @@ import requests
 from bench.chain import BenchChain
 from bench.layout import Layout, describe, health_rate
 from bench.throughput import HOLDER
-from tests.postgres import fresh_database
+from tests.support.postgres import fresh_database
 
 # (name, database, API processes: 0 = `serve` with its worker threads)
 LAYOUTS = (("sqlite_1", "sqlite", 0), ("postgresql_1", "postgresql", 1), ("postgresql_2", "postgresql", 2))

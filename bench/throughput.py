@@ -17,9 +17,10 @@ from eth_account import Account
 from eth_utils import keccak
 from sqlalchemy import create_engine, text
 
-from bench.chain import BRIDGE, TONNE, BenchChain, attributes
-from tests.anvil import free_port
-from tests.deploying import ANVIL_ACCOUNTS, PROJECT_DIR
+from bench.chain import BRIDGE, BenchChain, attributes
+from bridge.units import TONNE
+from tests.support.anvil import free_port
+from tests.support.deploying import ANVIL_ACCOUNTS, PROJECT_DIR
 
 CARBON_BRIDGE = str(Path(sys.executable).with_name("carbon-bridge"))
 HOLDER = ANVIL_ACCOUNTS[3][0]

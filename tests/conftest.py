@@ -6,9 +6,6 @@ import pytest
 
 from bridge.deployment import deploy_all
 
-TONNE = 10**18
-
-
 _GAS: dict[str, int] = {}
 
 

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from bridge.catalog import POOLS
-from tests.anvil import running_anvil
-from tests.deploying import ANVIL_ACCOUNTS, run_deploy
+from tests.support.anvil import running_anvil
+from tests.support.deploying import ANVIL_ACCOUNTS, run_deploy
 
 DEPLOYER = ANVIL_ACCOUNTS[0][0]
 

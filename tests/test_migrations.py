@@ -18,7 +18,7 @@ from bridge.db.migrate import downgrade, upgrade
 from bridge.db.models import Base
 from bridge.serials import parse_serial
 from bridge.states import OutboxStatus, RangeState, RedemptionStatus, RetirementStatus, TokenizationStatus
-from tests.postgres import fresh_database
+from tests.support.postgres import fresh_database
 
 
 def _assert_schema_matches_models(url: str) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from bridge.chain.contracts import Chain
 from bridge.config import ANVIL_CHAIN_ID, ANVIL_DEV_KEYS, MIN_CONFIRMATIONS, Settings, unsafe_confirmations
 from bridge.workers import MINTER_KINDS, REGISTRAR_KINDS, make_registrar_sender, make_sender
-from tests.deploying import ANVIL_ACCOUNTS
+from tests.support.deploying import ANVIL_ACCOUNTS
 
 MAINNET = 1
 ADDRESS = "0x5FbDB2315678afecb367f032d93F642f64180aa3"  # only bound, never called

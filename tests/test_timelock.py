@@ -24,8 +24,8 @@ from web3.exceptions import ContractCustomError
 
 from bridge.chain.contracts import Chain, abi
 from bridge.deployment import is_local_chain, shared_holders
-from tests.anvil import Anvil
-from tests.deploying import ANVIL_ACCOUNTS, NO_PREDECESSOR, run_deploy, send
+from tests.support.anvil import Anvil
+from tests.support.deploying import ANVIL_ACCOUNTS, NO_PREDECESSOR, run_deploy, send
 
 DEPLOYER, MINTER, REGISTRAR, GUARDIAN, ADMIN, STRANGER = ANVIL_ACCOUNTS
 LIVE_CHAIN_ID = 1337

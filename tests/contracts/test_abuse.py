@@ -30,9 +30,9 @@ from ape_ethereum.trace import Trace
 from eth_utils import keccak
 
 from bridge.catalog import Category, Label, Registry
-from tests.contracts.vintages import (
+from bridge.units import TONNE
+from tests.support.vintages import (
     ANY_FEE,
-    TONNE,
     _plain,
     attributes,
     create_vintage,

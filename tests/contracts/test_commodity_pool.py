@@ -2,7 +2,7 @@ import ape
 import pytest
 
 from bridge.catalog import POOLS, Category, Label, Registry
-from tests.contracts.vintages import (
+from tests.support.vintages import (
     ANY_FEE,
     TONNE,
     create_vintage,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bridge.catalog import Label
+from bridge.units import TONNE
 from tests.contracts.erc20_behaviour import ERC20Behaviour, Erc20Case
-from tests.contracts.vintages import TONNE, create_vintage, mint
+from tests.support.vintages import create_vintage, mint
 
 
 class TestVintageToken(ERC20Behaviour):

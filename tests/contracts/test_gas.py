@@ -8,7 +8,7 @@ import pytest
 from eth_utils import keccak, to_checksum_address
 
 from bridge.catalog import Label
-from tests.contracts.vintages import ANY_FEE, TONNE, attributes, create_vintage, mint, new_lock_id
+from tests.support.vintages import ANY_FEE, TONNE, attributes, create_vintage, mint, new_lock_id
 
 COMPLIANCE = 2
 # Issue 14: the mint with its governor (limits, pause, lock bound to its order), full transaction.

@@ -10,7 +10,7 @@ Every timed step pins its block's timestamp (`at`), so no test depends on how fa
 import ape
 import pytest
 
-from tests.contracts.vintages import (
+from tests.support.vintages import (
     TONNE,
     attributes,
     create_vintage,

@@ -5,7 +5,7 @@ import ape
 import pytest
 
 from bridge.catalog import Label
-from tests.contracts.vintages import TONNE, create_vintage, mint, reverts_with
+from tests.support.vintages import TONNE, create_vintage, mint, reverts_with
 
 ZERO = "0x0000000000000000000000000000000000000000"
 ADMIN_ROLE = b"\x00" * 32

@@ -4,7 +4,7 @@ import json
 import ape
 import pytest
 
-from tests.contracts.vintages import TONNE, create_vintage, details_hash, mint
+from tests.support.vintages import TONNE, create_vintage, details_hash, mint
 
 ZERO = "0x0000000000000000000000000000000000000000"
 COMPLIANCE = 2

@@ -4,7 +4,7 @@ from eth_utils import keccak
 
 from bridge.catalog import REGISTRY_CODES, Registry
 from bridge.deployment import LOCAL_MINT_LIMITS, LOCAL_VINTAGE_DELAY
-from tests.contracts.vintages import (
+from tests.support.vintages import (
     TONNE,
     attributes,
     b32,

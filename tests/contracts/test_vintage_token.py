@@ -2,15 +2,7 @@ import ape
 import pytest
 
 from bridge.catalog import Category, Label, Registry
-from tests.contracts.vintages import (
-    TONNE,
-    b32,
-    create_vintage,
-    details_hash,
-    mint,
-    reverts_named,
-    sign_permit,
-)
+from tests.support.vintages import TONNE, b32, create_vintage, details_hash, mint, reverts_named, sign_permit
 
 ZERO = "0x0000000000000000000000000000000000000000"
 ADMIN_ROLE = b"\x00" * 32

@@ -9,18 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.deploying import as_admin
-from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
-from tests.faults.harness import Processes, bridge_processes
-from tests.service.test_bridge_flow import tokenization, verra_serial
+from tests.support.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
+from tests.support.deploying import as_admin
+from tests.support.harness import Processes, bridge_processes
+from tests.support.payloads import tokenization, verra_serial, vintage_serial
 
 QUEUED = 40
-
-
-def vintage_serial(year: int, start: int, end: int) -> str:
-    """A Verra serial of project 1340 for vintage `year` (one issuance batch per year; Verra numbers
-    units registry-wide, so two years never share units)."""
-    return f"{year}-{start}-{end}-VCS-VCU-1507-VER-ET-14-1340-0101{year}-3112{year}-1"
 
 
 def outbox_failed(bridge: Processes) -> list[int]:

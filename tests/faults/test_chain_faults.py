@@ -4,42 +4,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import create_engine, text
-
-from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
-from tests.faults.harness import Processes, bridge_processes
-from tests.service.test_bridge_flow import ALICE, ALICE_ADDRESS, TONNE, tokenization, verra_serial
-
-
-def rpc(bridge: Processes, method: str, *params: Any) -> Any:
-    response = bridge.w3.provider.make_request(method, list(params))  # type: ignore[arg-type]
-    assert "error" not in response, response
-    return response["result"]
-
-
-def outbox_rows(bridge: Processes, where: str) -> list[Any]:
-    engine = create_engine(bridge.env["BRIDGE_DATABASE_URL"])
-    with engine.connect() as connection:
-        rows = list(connection.execute(text(f"SELECT * FROM outbox WHERE {where} ORDER BY id")))
-    engine.dispose()
-    return rows
-
-
-def wait_for(condition: Any, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition never held")
-
-
-def mint_and_wait(bridge: Processes, start: int, end: int) -> dict[str, Any]:
-    created = bridge.post("/tokenizations", tokenization(verra_serial(start, end))).json()
-    wait_for(lambda: bridge.get(f"/tokenizations/{created['id']}")["status"] == "minted")
-    return dict(bridge.get(f"/tokenizations/{created['id']}"))
+from bridge.units import TONNE
+from tests.support.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
+from tests.support.harness import bridge_processes
+from tests.support.payloads import ALICE, ALICE_ADDRESS, tokenization, verra_serial
+from tests.support.polling import mint_and_wait, outbox_rows, rpc, wait_for
 
 
 def test_requests_are_accepted_while_the_node_is_down_and_minted_once_it_is_back(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.anvil import free_port
-from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
-from tests.faults.harness import Processes, bridge_processes
-from tests.service.test_bridge_flow import tokenization, verra_serial
+from tests.support.anvil import free_port
+from tests.support.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
+from tests.support.harness import Processes, bridge_processes
+from tests.support.payloads import tokenization, verra_serial
 
 CONCURRENT = 24
 SPELLINGS = 20

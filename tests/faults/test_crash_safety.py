@@ -14,9 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
-from tests.faults.harness import bridge_processes
-from tests.service.test_bridge_flow import ALICE, ALICE_ADDRESS, TONNE, tokenization, verra_serial
+from bridge.units import TONNE
+from tests.support.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
+from tests.support.harness import bridge_processes
+from tests.support.payloads import ALICE, ALICE_ADDRESS, tokenization, verra_serial
 
 KILLS = int(os.environ.get("BRIDGE_FAULT_KILLS", "50"))
 TOKENIZATIONS = int(os.environ.get("BRIDGE_FAULT_TOKENIZATIONS", "300"))

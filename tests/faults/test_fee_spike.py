@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
-from tests.faults.harness import bridge_processes
-from tests.faults.test_chain_faults import mint_and_wait, outbox_rows, rpc, wait_for
-from tests.service.test_bridge_flow import tokenization, verra_serial
+from tests.support.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
+from tests.support.harness import bridge_processes
+from tests.support.payloads import tokenization, verra_serial
+from tests.support.polling import mint_and_wait, outbox_rows, rpc, wait_for
 
 
 def test_a_mint_stuck_behind_a_base_fee_spike_is_replaced_with_its_nonce_and_the_queue_moves_on(

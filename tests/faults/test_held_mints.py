@@ -9,12 +9,11 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from tests.deploying import as_admin
-from tests.faults.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
-from tests.faults.harness import Processes, bridge_processes
-from tests.faults.test_batching import vintage_serial
-from tests.faults.test_chain_faults import mint_and_wait, outbox_rows, wait_for
-from tests.service.test_bridge_flow import tokenization, verra_serial
+from tests.support.checks import assert_minted_exactly_once, assert_reserves_balance, wait_until_settled
+from tests.support.deploying import as_admin
+from tests.support.harness import Processes, bridge_processes
+from tests.support.payloads import tokenization, verra_serial, vintage_serial
+from tests.support.polling import mint_and_wait, outbox_rows, wait_for
 
 GUARDIAN = 0  # locally the deploy script makes the deployer the guardian, and the timelock's admin
 

@@ -13,10 +13,11 @@ from hexbytes import HexBytes
 from sqlalchemy import create_engine, text
 
 from bridge.chain.orders import order_hash
-from tests.deploying import ANVIL_ACCOUNTS
-from tests.faults.harness import Processes, bridge_processes
-from tests.faults.test_chain_faults import mint_and_wait, outbox_rows, wait_for
-from tests.service.test_bridge_flow import TONNE, tokenization, verra_serial
+from bridge.units import TONNE
+from tests.support.deploying import ANVIL_ACCOUNTS
+from tests.support.harness import Processes, bridge_processes
+from tests.support.payloads import tokenization, verra_serial
+from tests.support.polling import mint_and_wait, outbox_rows, wait_for
 
 MINTER = 1  # the bridge's own account: the stolen key
 THIEF = ANVIL_ACCOUNTS[5][0]

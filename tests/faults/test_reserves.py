@@ -13,53 +13,23 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bridge.catalog import Category, Registry
 from bridge.chain.lens import page_size
-from tests.faults.harness import BRIDGE_ACCOUNT, Processes, bridge_processes
-from tests.service.test_bridge_flow import (
+from bridge.units import TONNE
+from tests.support.harness import BRIDGE_ACCOUNT, bridge_processes
+from tests.support.payloads import (
     ALICE,
     ALICE_ADDRESS,
     BOB_ADDRESS,
-    TONNE,
+    outside_attributes,
     tokenization,
     verra_serial,
 )
+from tests.support.polling import mine, minted, post, row, wait_for_get
 
-BRIDGE_KEY_HOLDER = 1  # ANVIL_ACCOUNTS[1] is the bridge's signer (harness.BRIDGE_ACCOUNT)
-
-
-def post(bridge: Processes, body: dict[str, Any]) -> str:
-    response = bridge.post("/tokenizations", body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def wait_for(bridge: Processes, path: str, condition: Any, timeout: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    body: Any = None
-    while time.monotonic() < deadline:
-        body = bridge.get(path)
-        if condition(body):
-            return dict(body)
-        time.sleep(0.1)
-    raise AssertionError(f"GET {path} never satisfied the condition; last: {body}")
-
-
-def minted(bridge: Processes, tokenization_id: str) -> dict[str, Any]:
-    return wait_for(bridge, f"/tokenizations/{tokenization_id}", lambda t: t["status"] == "minted")
-
-
-def row(reserves: dict[str, Any], token: str) -> dict[str, Any]:
-    return next(v for v in reserves["vintages"] if v["token_address"] == token)
-
-
-def mine(bridge: Processes, blocks: int) -> None:
-    for _ in range(blocks):
-        bridge.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+BRIDGE_KEY_HOLDER = 1  # ANVIL_ACCOUNTS[1] is the bridge's signer (tests.support.harness.BRIDGE_ACCOUNT)
 
 
 def test_right_after_a_tokenization_the_new_vintage_reads_supply_zero_and_its_tonnes_pending(
@@ -81,7 +51,7 @@ def test_right_after_a_tokenization_the_new_vintage_reads_supply_zero_and_its_to
         assert (new["pending_tonnes"], new["locked_tonnes"]) == (10, 0), new
 
         mine(bridge, 3)
-        reserves = wait_for(bridge, "/reserves", lambda r: r["at_block"] >= first["block_number"])
+        reserves = wait_for_get(bridge, "/reserves", lambda r: r["at_block"] >= first["block_number"])
         assert reserves["balanced"] is True, reserves
         assert row(reserves, token)["onchain_supply_wei"] == str(10 * TONNE)
 
@@ -106,7 +76,7 @@ def test_a_mint_mined_before_its_sender_settled_it_is_behind_the_floor_and_burns
         bridge.start_listener()
         first = minted(bridge, post(bridge, tokenization(verra_serial(2_000_001, 2_000_010))))
         token = bridge.chain.vintage(first["vintage"]["token_address"])
-        wait_for(bridge, "/reserves", lambda r: r["balanced"] and r["at_block"] >= first["block_number"])
+        wait_for_get(bridge, "/reserves", lambda r: r["balanced"] and r["at_block"] >= first["block_number"])
 
         # The sender dies right after broadcasting the next mint: Anvil mines it, nobody settles it.
         bridge.kill("sender-1")
@@ -142,28 +112,13 @@ def test_a_mint_mined_before_its_sender_settled_it_is_behind_the_floor_and_burns
 
         bridge.start_sender()  # no failpoint: it finds the item sent, sees the receipt, settles it
         assert minted(bridge, second_id)["block_number"] == receipt["blockNumber"]
-        reserves = wait_for(bridge, "/reserves", lambda r: (r["at_block"] or 0) >= burn["blockNumber"])
+        reserves = wait_for_get(bridge, "/reserves", lambda r: (r["at_block"] or 0) >= burn["blockNumber"])
         assert reserves["balanced"] is True and reserves["floor_block"] is None, reserves
         settled = row(reserves, token.address)
         assert (settled["locked_tonnes"], settled["retired_tonnes"], settled["pending_tonnes"]) == (0, 16, 0)
         assert settled["onchain_supply_wei"] == "0"
         (retirement,) = bridge.get("/retirements")["items"]
         assert retirement["tonnes_retired"] == 16
-
-
-def outside_attributes(project_id: str) -> tuple[Any, ...]:
-    """VintageAttributes of a Verra forestry vintage (2015) of project `project_id`, as a tuple."""
-    return (
-        int(Registry.VERRA),
-        int(Category.FORESTRY),
-        14,
-        0,
-        20150101,
-        20151231,
-        b"ET",
-        project_id.encode().ljust(32, b"\0"),
-        b"VM0015".ljust(32, b"\0"),
-    )
 
 
 def test_a_vintage_minted_outside_the_bridge_unbalances_the_reserves_and_is_listed(tmp_path: Path) -> None:
@@ -185,7 +140,7 @@ def test_a_vintage_minted_outside_the_bridge_unbalances_the_reserves_and_is_list
             factory.functions.mint(rogue, BOB_ADDRESS, 7 * TONNE, os.urandom(32), os.urandom(32)),
         )
 
-        reserves = wait_for(bridge, "/reserves", lambda r: (r["at_block"] or 0) >= mint["blockNumber"])
+        reserves = wait_for_get(bridge, "/reserves", lambda r: (r["at_block"] or 0) >= mint["blockNumber"])
         assert reserves["status"] == "unbalanced" and reserves["balanced"] is False, reserves
         assert row(reserves, known["vintage"]["token_address"])["status"] == "balanced"
         unknown = {u["token_address"]: u for u in reserves["unknown_vintages"]}
@@ -217,7 +172,7 @@ def test_more_vintages_than_one_lens_call_can_return_are_all_read_at_one_block(t
             BRIDGE_KEY_HOLDER,
             factory.functions.mint(created[-1], BOB_ADDRESS, 3 * TONNE, os.urandom(32), os.urandom(32)),
         )
-        reserves = wait_for(bridge, "/reserves", lambda r: (r["at_block"] or 0) >= mint["blockNumber"])
+        reserves = wait_for_get(bridge, "/reserves", lambda r: (r["at_block"] or 0) >= mint["blockNumber"])
         unknown = {u["token_address"]: u for u in reserves["unknown_vintages"]}
         assert list(unknown) == created, f"{len(unknown)} of {many} read"
         assert reserves["status"] == "unbalanced" and not unknown[created[-1]]["balanced"]

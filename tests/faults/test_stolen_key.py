@@ -27,11 +27,12 @@ from web3.exceptions import ContractLogicError
 
 from bridge.chain.contracts import decode_revert
 from bridge.listener.nonces import minter_of
-from tests.deploying import ANVIL_ACCOUNTS
-from tests.faults.harness import Processes, bridge_processes
-from tests.faults.test_reserves import minted, outside_attributes, post, row, wait_for
-from tests.service.test_alerts import account_index, as_admin
-from tests.service.test_bridge_flow import ALICE_ADDRESS, TONNE, tokenization, verra_serial
+from bridge.units import TONNE
+from tests.support.deploying import ANVIL_ACCOUNTS
+from tests.support.harness import Processes, bridge_processes
+from tests.support.payloads import ALICE_ADDRESS, outside_attributes, tokenization, verra_serial
+from tests.support.polling import minted, post, row, wait_for_get
+from tests.support.service import account_index, admin_call
 
 THIEF = ANVIL_ACCOUNTS[5][0]
 
@@ -71,7 +72,7 @@ def revert_of(call: Any, sender: str) -> str:
 
 
 def open_alerts_until(bridge: Processes, condition: Callable[[list[dict]], bool]) -> list[dict]:
-    found = wait_for(bridge, "/alerts?open=true&limit=500", lambda page: condition(page["items"]), 30)
+    found = wait_for_get(bridge, "/alerts?open=true&limit=500", lambda page: condition(page["items"]), 30)
     return list(found["items"])
 
 
@@ -103,7 +104,7 @@ def test_the_stolen_minter_key_drill(tmp_path: Path, database_url: str) -> None:
 
         genuine = minted(bridge, post(bridge, tokenization(verra_serial(5_000_001, 5_000_010))))
         token, symbol = genuine["vintage"]["token_address"], genuine["vintage"]["symbol"]
-        wait_for(
+        wait_for_get(
             bridge, "/reserves", lambda r: r["balanced"] is True and r["at_block"] >= genuine["block_number"]
         )
         assert bridge.get("/alerts")["total"] == 0
@@ -135,14 +136,14 @@ def test_the_stolen_minter_key_drill(tmp_path: Path, database_url: str) -> None:
         theft = next(a for a in alerts if a["tx_hash"] == stolen_tx)
         assert theft["kind"] == "unexplained_mint" and theft["detail"]["to"] == THIEF, theft
         nonce = bridge.w3.eth.get_transaction(stolen_tx)["nonce"]
-        foreign = wait_for(bridge, "/alerts?kind=foreign_nonce", lambda p: p["total"] >= 1, 30)["items"]
+        foreign = wait_for_get(bridge, "/alerts?kind=foreign_nonce", lambda p: p["total"] >= 1, 30)["items"]
         assert nonce in {a["detail"]["nonce"] for a in foreign}, foreign
         paused_by_the_guardian(bridge, open_alerts_until(bridge, explained_and_paused), guardian)
 
         health = bridge.get("/health")
         assert health["status"] == "degraded" and health["minting_paused"] is True, health
         assert any(r.startswith(f"alert {theft['id']} (unexplained_mint)") for r in health["reasons"]), health
-        reserves = wait_for(bridge, "/reserves", lambda r: r["at_block"] >= stolen["blockNumber"])
+        reserves = wait_for_get(bridge, "/reserves", lambda r: r["at_block"] >= stolen["blockNumber"])
         assert reserves["status"] == "unbalanced", reserves
         assert [r for r in reserves["reasons"] if r.startswith(f"{symbol} ({token})")], reserves["reasons"]
         held = row(reserves, token)
@@ -169,7 +170,7 @@ def test_the_stolen_minter_key_drill(tmp_path: Path, database_url: str) -> None:
         assert health["open_alerts"] == 0 and health["reasons"] == [
             "minting is paused on the factory: the admin un-pauses it, through the timelock"
         ], health
-        as_admin(bridge, factory, "unpause")
+        admin_call(bridge, factory, "unpause")
         assert minted(bridge, waiting_id)["status"] == "minted"
         order = factory.functions.orderHash(token, ALICE_ADDRESS, 4 * TONNE, lock_id, serial_hash).call()
         assert (
@@ -205,7 +206,7 @@ def test_the_stolen_minter_key_drill(tmp_path: Path, database_url: str) -> None:
         paused_by_the_guardian(bridge, alerts, guardian)
 
         acknowledge_all(bridge, "drill: a vintage created with the minter key")
-        as_admin(bridge, factory, "unpause")
+        admin_call(bridge, factory, "unpause")
         again = minted(bridge, post(bridge, tokenization(verra_serial(5_000_015, 5_000_016))))
         assert again["vintage"]["token_address"] == token
         assert bridge.get("/health")["status"] == "ok"

@@ -19,7 +19,8 @@ from bridge.catalog import Registry
 from bridge.serials import SerialBlock, SerialError, overlaps, parse_serial
 from bridge.serials.identity import MAX_KEY, bounded, canonical_id
 from bridge.serials.parse import LAYOUTS
-from tests.serials.test_properties import (
+from tests.support.registry_samples import SAMPLES, serial_rows
+from tests.support.serial_families import (
     ACR,
     ACR_DASH,
     ART,
@@ -40,7 +41,6 @@ from tests.serials.test_properties import (
     checked,
     free_text_ids,
 )
-from tests.serials.test_samples import SAMPLES, serial_rows
 
 OPAQUE_FREE_TEXT = (J_CREDIT, CCER, FUJIAN_FFCER, CARB)
 

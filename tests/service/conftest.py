@@ -3,39 +3,12 @@ service started with `carbon-bridge serve` on SQLite or PostgreSQL, and real HTT
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
-from eth_account import Account
-from web3 import Web3
 
-from bridge.chain.contracts import Chain
-from tests.anvil import Anvil, free_port
-from tests.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
-from tests.postgres import fresh_database
-
-BRIDGE_ACCOUNT = ANVIL_ACCOUNTS[1]
-
-
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    binary = str(Path(sys.executable).with_name("carbon-bridge"))
-    return subprocess.run(
-        [binary, *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=PROJECT_DIR,
-    )
+from tests.support.postgres import fresh_database
+from tests.support.service import BridgeUnderTest, running_bridge
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -47,136 +20,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield url
 
 
-@dataclass
-class BridgeUnderTest:
-    """Everything a test needs to drive the running bridge."""
-
-    url: str
-    env: dict[str, str]
-    anvil: Anvil
-    deployment: dict[str, Any]
-    api_key: str
-    api_key_prefix: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @property
-    def chain(self) -> Chain:
-        return Chain(self.anvil.url, self.deployment)
-
-    @property
-    def w3(self) -> Web3:
-        return self.chain.w3
-
-    def headers(self, key: str | None = None) -> dict[str, str]:
-        """The operator's key by default; `key=""` sends none."""
-        if key == "":
-            return {}
-        return {"X-API-Key": key or self.api_key}
-
-    def post(self, path: str, body: dict[str, Any], key: str | None = None) -> requests.Response:
-        return requests.post(self.url + path, json=body, headers=self.headers(key), timeout=30)
-
-    def get(self, path: str, key: str | None = None, **params: Any) -> requests.Response:
-        """With the operator's key, as `post` (tokenizations and locks are private); `key=""` sends none."""
-        return requests.get(self.url + path, params=params, headers=self.headers(key), timeout=30)
-
-    def wait_for(self, path: str, condition: Any, timeout: float = 30.0, **params: Any) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        body: Any = None
-        while time.monotonic() < deadline:
-            response = self.get(path, **params)
-            body = response.json()
-            if response.ok and condition(body):
-                return dict(body)
-            time.sleep(0.1)
-        raise AssertionError(f"GET {path} never satisfied the condition; last: {body}\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text()[-4000:]
-
-    def transact(self, account_index: int, call: Any) -> Any:
-        """Sends a contract call from one of Anvil's accounts (a token holder's wallet)."""
-        address, key = ANVIL_ACCOUNTS[account_index]
-        w3 = self.w3
-        tx = call.build_transaction({"from": address, "nonce": w3.eth.get_transaction_count(address)})
-        signed = Account.from_key(key).sign_transaction(tx)
-        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
-        assert receipt["status"] == 1, receipt
-        return receipt
-
-
 @pytest.fixture(scope="module")
 def bridge(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BridgeUnderTest]:
     with running_bridge(database_url, tmp_path_factory.mktemp("bridge")) as under_test:
         yield under_test
-
-
-@contextmanager
-def running_bridge(database_url: str, workdir: Path) -> Iterator[BridgeUnderTest]:
-    """A private Anvil, the contracts deployed by `ape run deploy`, and `carbon-bridge serve`."""
-    anvil = Anvil()
-    anvil.start()
-    try:
-        # The service signs mints and registry confirmations with its one key: minter and registrar.
-        bridge_roles = ("--minter", BRIDGE_ACCOUNT[0], "--registrar", BRIDGE_ACCOUNT[0])
-        deployment = deploy(anvil.url, workdir / "deployments", *bridge_roles)
-        port = free_port()
-        env = {
-            "BRIDGE_DATABASE_URL": database_url,
-            "BRIDGE_RPC_URL": anvil.url,
-            "BRIDGE_DEPLOYMENT_FILE": str(workdir / "deployments" / "ethereum-local.json"),
-            "BRIDGE_SIGNER_KEY": BRIDGE_ACCOUNT[1],
-            "BRIDGE_CONFIRMATIONS": "0",
-            "BRIDGE_POLL_INTERVAL": "0.1",
-            "BRIDGE_API_PORT": str(port),
-        }
-        migrated = cli("migrate", env=env)
-        assert migrated.returncode == 0, migrated.stderr
-        created = cli(
-            "keys", "create", "--operator", "Verra desk", "--registries", "verra,gold_standard", env=env
-        )
-        assert created.returncode == 0, created.stderr
-        fields = dict(line.split(":", 1) for line in created.stdout.splitlines())
-        log_path = workdir / "serve.log"
-        binary = str(Path(sys.executable).with_name("carbon-bridge"))
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [binary, "serve"],
-                env={**os.environ, **env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=PROJECT_DIR,
-            )
-        under_test = BridgeUnderTest(
-            url=f"http://127.0.0.1:{port}",
-            env=env,
-            anvil=anvil,
-            deployment=deployment,
-            api_key=fields["api key"].strip(),
-            api_key_prefix=fields["prefix"].strip(),
-            process=process,
-            log_path=log_path,
-        )
-        _wait_healthy(under_test)
-        try:
-            yield under_test
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-    finally:
-        anvil.stop()
-
-
-def _wait_healthy(bridge: BridgeUnderTest) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if bridge.process.poll() is not None:
-            raise RuntimeError(f"carbon-bridge serve exited:\n{bridge.log()}")
-        try:
-            if requests.get(bridge.url + "/health", timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"bridge did not start:\n{bridge.log()}")

@@ -20,34 +20,27 @@ from bridge.db.session import make_engine, make_session_factory
 from bridge.guardian import Guardian
 from bridge.listener.listener import Listener
 from bridge.services.reserves import EVENTS_CURSOR
-from tests import deploying
-from tests.deploying import ANVIL_ACCOUNTS
-from tests.faults.test_reserves import outside_attributes
-from tests.service.conftest import BRIDGE_ACCOUNT, BridgeUnderTest, cli
-from tests.service.test_bridge_flow import (
+from bridge.units import TONNE
+from tests.support.deploying import ANVIL_ACCOUNTS
+from tests.support.payloads import (
     ALICE,
     ALICE_ADDRESS,
     BOB_ADDRESS,
-    TONNE,
-    bridge_and_wait,
+    outside_attributes,
     tokenization,
     verra_serial,
+)
+from tests.support.service import (
+    BRIDGE_ACCOUNT,
+    BridgeUnderTest,
+    account_index,
+    admin_call,
+    bridge_and_wait,
+    cli,
 )
 
 BRIDGE_KEY_HOLDER = next(i for i, (address, _) in enumerate(ANVIL_ACCOUNTS) if address == BRIDGE_ACCOUNT[0])
 STRANGER_ADDRESS = ANVIL_ACCOUNTS[5][0]
-
-
-def account_index(address: str) -> int:
-    return next(i for i, (a, _) in enumerate(ANVIL_ACCOUNTS) if a.lower() == address.lower())
-
-
-def as_admin(bridge: Any, contract: Any, function: str, *args: Any) -> Any:
-    """`contract.function(*args)` run by the deployment's admin, through its timelock; the receipt."""
-    record = bridge.deployment
-    admin = ANVIL_ACCOUNTS[account_index(record["roles"]["admin"])]
-    calldata = contract.encode_abi(function, args=list(args))
-    return deploying.as_admin(bridge.w3, record["contracts"]["Timelock"], contract.address, calldata, admin)
 
 
 def _hex(value: Any) -> str:
@@ -110,10 +103,10 @@ def test_what_no_record_explains_raises_one_alert_each_and_health_is_degraded_un
     minted = bridge.transact(BRIDGE_KEY_HOLDER, mint)
     # The admin, after the deployment: a minter granted and revoked, the implementation set again.
     minter_role = factory.functions.MINTER_ROLE().call()
-    granted = as_admin(bridge, factory, "grantRole", minter_role, STRANGER_ADDRESS)
-    revoked = as_admin(bridge, factory, "revokeRole", minter_role, STRANGER_ADDRESS)
+    granted = admin_call(bridge, factory, "grantRole", minter_role, STRANGER_ADDRESS)
+    revoked = admin_call(bridge, factory, "revokeRole", minter_role, STRANGER_ADDRESS)
     implementation = factory.functions.implementation().call()
-    reset = as_admin(bridge, factory, "setImplementation", implementation)
+    reset = admin_call(bridge, factory, "setImplementation", implementation)
 
     expected = {
         ("unexplained_vintage", _hex(created["transactionHash"])),
@@ -341,9 +334,9 @@ def test_the_guardian_pauses_for_alerts_stored_before_it_started_once(
     health = bridge.wait_for("/health", lambda h: h["minting_paused"] is True)
     assert health["status"] == "degraded" and health["reasons"][-1].startswith("minting is paused"), health
 
-    as_admin(bridge, factory, "unpause")
+    admin_call(bridge, factory, "unpause")
     # Un-paused while an alert no pause answered is open: the guardian pauses for it.
     again = guardian.step()
     assert again is not None and again != tx_hash and factory.functions.paused().call()
-    as_admin(bridge, factory, "unpause")
+    admin_call(bridge, factory, "unpause")
     bridge.wait_for("/health", lambda h: h["status"] == "ok")

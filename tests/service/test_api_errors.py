@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.service.conftest import BridgeUnderTest, cli
-from tests.service.test_bridge_flow import ALICE_ADDRESS, tokenization, verra_serial
+from tests.support.payloads import ALICE_ADDRESS, tokenization, verra_serial
+from tests.support.service import BridgeUnderTest, cli
 
 
 def count_tokenizations(bridge: BridgeUnderTest) -> int:

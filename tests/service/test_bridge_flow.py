@@ -2,56 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
-from typing import Any
-
 from sqlalchemy import create_engine, text
 from web3 import Web3
 
 from bridge.chain.orders import order_hash
-from tests.deploying import ANVIL_ACCOUNTS, as_admin
-from tests.service.conftest import BridgeUnderTest, cli
-
-TONNE = 10**18
-ALICE, BOB = 3, 4
-ALICE_ADDRESS, BOB_ADDRESS = ANVIL_ACCOUNTS[ALICE][0], ANVIL_ACCOUNTS[BOB][0]
-# A real Verra issuance (Bale Mountains REDD+, Ethiopia, vintage 2020): 425 VCUs.
-REAL_SERIAL = "19385-941467007-941467431-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-1"
-BALE_MOUNTAINS = {
-    "name": "Bale Mountains Eco-region REDD+ project",
-    "methodology": "VM0015",
-    "category": "forestry",
-    "sectoral_scope": 14,
-    "labels": ["ccb_certified"],
-}
-_keys = itertools.count()
-
-
-def verra_serial(start: int, end: int, batch: int = 19385) -> str:
-    """A serial of the same Verra issuance as REAL_SERIAL, for another range."""
-    return f"{batch}-{start}-{end}-VCS-VCU-1507-VER-ET-14-1340-01012020-31122020-1"
-
-
-def tokenization(serial: str, beneficiary: str = ALICE_ADDRESS, **overrides: Any) -> dict[str, Any]:
-    body = {
-        "idempotency_key": f"key-{next(_keys)}",
-        "registry": "verra",
-        "serial": serial,
-        "beneficiary": beneficiary,
-        "project": BALE_MOUNTAINS,
-    }
-    body.update(overrides)
-    return body
-
-
-def bridge_and_wait(bridge: BridgeUnderTest, body: dict[str, Any]) -> dict[str, Any]:
-    response = bridge.post("/tokenizations", body)
-    assert response.status_code == 201, response.text
-    return bridge.wait_for(f"/tokenizations/{response.json()['id']}", lambda t: t["status"] == "minted")
-
-
-def balance(bridge: BridgeUnderTest, token: str, holder: str) -> int:
-    return int(bridge.chain.vintage(token).functions.balanceOf(holder).call())
+from bridge.units import TONNE
+from tests.support.deploying import as_admin
+from tests.support.payloads import (
+    ALICE,
+    ALICE_ADDRESS,
+    BOB,
+    BOB_ADDRESS,
+    REAL_SERIAL,
+    tokenization,
+    verra_serial,
+)
+from tests.support.service import BridgeUnderTest, balance, bridge_and_wait, cli
 
 
 def test_bridging_a_real_verra_serial_mints_exactly_its_tonnes(bridge: BridgeUnderTest) -> None:

@@ -16,10 +16,11 @@ from bridge.catalog import Registry
 from bridge.db.models import SerialRange
 from bridge.db.session import make_engine, make_session_factory
 from bridge.services import operators
-from tests.service.conftest import BridgeUnderTest
-from tests.service.test_bridge_flow import ALICE_ADDRESS, TONNE, balance, tokenization
+from bridge.units import TONNE
+from tests.support.payloads import ALICE_ADDRESS, tokenization
+from tests.support.service import BridgeUnderTest, balance
 
-_operators = itertools.count()
+_operators = itertools.count
 
 
 def serial(start: int, end: int, *, batch: int = 19385) -> str:

@@ -15,7 +15,7 @@ from bridge.chain.contracts import Chain
 from bridge.config import Settings
 from bridge.db.migrate import upgrade
 from bridge.db.session import make_engine, make_session_factory
-from tests.anvil import free_port
+from tests.support.anvil import free_port
 
 HOLDER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 DEPLOYMENT = {

@@ -19,8 +19,8 @@ from bridge.db.models import OutboxItem, Tokenization
 from bridge.db.session import make_engine, make_session_factory
 from bridge.imports.verra import KINDS as VERRA_KINDS
 from bridge.services import operators
-from tests.service.conftest import BridgeUnderTest, cli
-from tests.service.test_bridge_flow import ALICE_ADDRESS
+from tests.support.payloads import ALICE_ADDRESS
+from tests.support.service import BridgeUnderTest, cli
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "registry-samples"
 

@@ -35,13 +35,13 @@ from web3.contract import Contract
 from bridge.catalog import Registry
 from bridge.chain.orders import order_hash
 from bridge.serials import parse_serial
-from tests.deploying import ANVIL_ACCOUNTS
-from tests.service.conftest import BridgeUnderTest
-from tests.service.test_bridge_flow import BALE_MOUNTAINS
+from bridge.units import TONNE
+from tests.support.deploying import ANVIL_ACCOUNTS
+from tests.support.payloads import BALE_MOUNTAINS
+from tests.support.service import BridgeUnderTest
 
 EXAMPLES = int(os.environ.get("BRIDGE_STATEFUL_EXAMPLES", "5"))
 STEPS = int(os.environ.get("BRIDGE_STATEFUL_STEPS", "15"))
-TONNE = 10**18
 HOLDERS = (3, 4, 5)
 ADDRESS = {i: ANVIL_ACCOUNTS[i][0] for i in range(len(ANVIL_ACCOUNTS))}
 ZERO_ADDRESS = "0x" + "00" * 20

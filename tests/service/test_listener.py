@@ -13,15 +13,9 @@ from bridge.db.models import ChainCursor, Project, Retirement, Vintage
 from bridge.db.session import make_engine, make_session_factory
 from bridge.listener.listener import DeepReorg, Listener
 from bridge.services.reserves import EVENTS_CURSOR
-from tests.service.conftest import BridgeUnderTest
-from tests.service.test_bridge_flow import (
-    ALICE,
-    ALICE_ADDRESS,
-    TONNE,
-    bridge_and_wait,
-    tokenization,
-    verra_serial,
-)
+from bridge.units import TONNE
+from tests.support.payloads import ALICE, ALICE_ADDRESS, tokenization, verra_serial
+from tests.support.service import BridgeUnderTest, bridge_and_wait
 
 
 def _listener_on_fresh_database(bridge: BridgeUnderTest, tmp_path: Path, token_address: str, **kwargs):  # type: ignore[no-untyped-def]

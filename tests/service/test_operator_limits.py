@@ -22,10 +22,11 @@ from bridge.catalog import Registry
 from bridge.db.models import AuditEvent, OutboxItem, Tokenization, Vintage, utcnow
 from bridge.db.session import make_engine, make_session_factory
 from bridge.services import operators
-from tests.service.conftest import BridgeUnderTest, cli
-from tests.service.test_bridge_flow import TONNE, balance, tokenization
+from bridge.units import TONNE
+from tests.support.payloads import tokenization
+from tests.support.service import BridgeUnderTest, balance, cli
 
-_operators = itertools.count()
+_operators = itertools.count
 
 
 def serial(start: int, end: int, *, batch: int = 19385, year: int = 2020) -> str:

@@ -10,8 +10,9 @@ from typing import Any
 
 import requests
 
-from tests.service.conftest import BridgeUnderTest, cli
-from tests.service.test_bridge_flow import ALICE, ALICE_ADDRESS, BOB_ADDRESS, TONNE, tokenization
+from bridge.units import TONNE
+from tests.support.payloads import ALICE, ALICE_ADDRESS, BOB_ADDRESS, tokenization
+from tests.support.service import BridgeUnderTest, cli
 
 YEARS = (2016, 2017, 2018, 2019)  # one vintage (and token) each, created during the burst
 

@@ -18,14 +18,14 @@ import pytest
 import requests
 
 from bridge.chain.contracts import Chain
-from tests.anvil import Anvil, free_port
-from tests.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
-from tests.postgres import fresh_database
-from tests.service.conftest import cli
+from bridge.units import TONNE
+from tests.support.anvil import Anvil, free_port
+from tests.support.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
+from tests.support.postgres import fresh_database
+from tests.support.service import cli
 
 BRIDGE_ACCOUNT = ANVIL_ACCOUNTS[1]
 HOLDER = ANVIL_ACCOUNTS[3][0]
-TONNE = 10**18
 PROJECTS = ("3101", "3102", "3103")  # three vintages: their creations race the mints too
 PER_PROJECT = 12
 

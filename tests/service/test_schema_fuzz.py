@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from web3 import Web3
 
-from tests.service.conftest import BridgeUnderTest
-from tests.service.test_bridge_flow import BALE_MOUNTAINS, tokenization, verra_serial
+from tests.support.payloads import BALE_MOUNTAINS, tokenization, verra_serial
+from tests.support.service import BridgeUnderTest
 
 EXAMPLES = int(os.environ.get("BRIDGE_FUZZ_EXAMPLES", "25"))
 HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")

@@ -27,7 +27,7 @@ from bridge.db.models import (
 )
 from bridge.db.transitions import IllegalTransition
 from bridge.states import OutboxStatus, RangeState, RedemptionStatus, RetirementStatus, TokenizationStatus
-from tests.postgres import fresh_database
+from tests.support.postgres import fresh_database
 
 
 def _rows(session: Session) -> dict[str, Any]:

@@ -11,11 +11,11 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.service.conftest import BridgeUnderTest
-from tests.service.test_bridge_flow import REAL_SERIAL, balance, bridge_and_wait, tokenization
-from tests.web.conftest import FRIEND, HOLDER, InjectedWallet, screenshot
+from bridge.units import TONNE
+from tests.support.browser import FRIEND, HOLDER, InjectedWallet, open_page, screenshot, settled
+from tests.support.payloads import REAL_SERIAL, tokenization
+from tests.support.service import BridgeUnderTest, balance, bridge_and_wait
 
-TONNE = 10**18
 SYMBOL = "VCS-1340-2020"  # Bale Mountains REDD+ (forestry, 2020): GNT accepts it, RET does not
 
 
@@ -24,17 +24,6 @@ def token(bridge: BridgeUnderTest) -> str:
     """425 real Verra tonnes bridged to the holder's wallet."""
     minted = bridge_and_wait(bridge, tokenization(REAL_SERIAL, beneficiary=HOLDER[0]))
     return str(minted["vintage"]["token_address"])
-
-
-def open_page(page: Any, bridge: BridgeUnderTest, route: str = "") -> None:
-    page.goto(f"{bridge.url}/{route}")
-    expect(page.locator("body")).to_have_attribute("data-ready", "true")
-    settled(page)
-
-
-def settled(page: Any) -> None:
-    """Waits until the page has drawn its view (it redraws after every transaction)."""
-    expect(page.locator("main")).to_have_attribute("aria-busy", "false")
 
 
 def connect(wallet: InjectedWallet, bridge: BridgeUnderTest) -> Any:

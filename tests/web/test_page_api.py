@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.service.conftest import BridgeUnderTest
-from tests.service.test_bridge_flow import bridge_and_wait, tokenization, verra_serial
-from tests.web.conftest import HOLDER
-
-TONNE = 10**18
+from bridge.units import TONNE
+from tests.support.browser import HOLDER
+from tests.support.payloads import tokenization, verra_serial
+from tests.support.service import BridgeUnderTest, bridge_and_wait
 
 
 def test_network_names_the_chain_and_the_contracts_a_wallet_needs(bridge: BridgeUnderTest) -> None:

@@ -10,14 +10,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.faults.test_reserves import outside_attributes
-from tests.service.conftest import BridgeUnderTest, running_bridge
-from tests.service.test_bridge_flow import BOB_ADDRESS, REAL_SERIAL, bridge_and_wait, tokenization
-from tests.web.conftest import screenshot
-from tests.web.test_page import open_page, settled
+from bridge.units import TONNE
+from tests.support.browser import open_page, screenshot, settled
+from tests.support.payloads import BOB_ADDRESS, REAL_SERIAL, outside_attributes, tokenization
+from tests.support.service import BridgeUnderTest, bridge_and_wait, running_bridge
 
-TONNE = 10**18
-BRIDGE_KEY_HOLDER = 1  # ANVIL_ACCOUNTS[1] signs for the bridge (tests.service.conftest.BRIDGE_ACCOUNT)
+BRIDGE_KEY_HOLDER = 1  # ANVIL_ACCOUNTS[1] signs for the bridge (tests.support.service.BRIDGE_ACCOUNT)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from web3 import Web3
 
 from bridge.chain.contracts import abi
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 NO_PREDECESSOR = b"\0" * 32
 
 # Anvil's public test accounts (mnemonic "test test ... junk"): index -> (address, key).

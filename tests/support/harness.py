@@ -18,8 +18,8 @@ from eth_account import Account
 from web3 import Web3
 
 from bridge.chain.contracts import Chain
-from tests.anvil import Anvil, free_port
-from tests.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
+from tests.support.anvil import Anvil, free_port
+from tests.support.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
 
 BRIDGE_ACCOUNT = ANVIL_ACCOUNTS[1]
 CARBON_BRIDGE = str(Path(sys.executable).with_name("carbon-bridge"))

@@ -7,7 +7,7 @@ from collections import Counter
 
 from sqlalchemy import create_engine, text
 
-from tests.faults.harness import Processes
+from tests.support.harness import Processes
 
 
 def wait_until_settled(bridge: Processes, timeout: float = 180.0) -> None:

@@ -18,8 +18,8 @@ from eth_utils import keccak
 from hexbytes import HexBytes
 
 from bridge.catalog import Category, Label, Registry
+from bridge.units import TONNE
 
-TONNE = 10**18
 # A pool's MAX_FEE_BPS as a redemption's `maxFeeBps`: accepts whatever fee the pool charges, for tests
 # about something else.
 ANY_FEE = 1_000

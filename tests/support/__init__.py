@@ -1,0 +1,1 @@
+"""What the tests share: the chain, the deployment, the running bridge, payloads, checks."""
