@@ -20,7 +20,7 @@ from bridge.units import TONNE
 from tests.support.payloads import ALICE_ADDRESS, tokenization
 from tests.support.service import BridgeUnderTest, balance
 
-_operators = itertools.count
+_operators = itertools.count()
 
 
 def serial(start: int, end: int, *, batch: int = 19385) -> str:

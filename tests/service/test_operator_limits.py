@@ -26,7 +26,7 @@ from bridge.units import TONNE
 from tests.support.payloads import tokenization
 from tests.support.service import BridgeUnderTest, balance, cli
 
-_operators = itertools.count
+_operators = itertools.count()
 
 
 def serial(start: int, end: int, *, batch: int = 19385, year: int = 2020) -> str:

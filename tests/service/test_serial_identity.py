@@ -18,7 +18,7 @@ from bridge.units import TONNE
 from tests.support.payloads import ALICE, tokenization
 from tests.support.service import BridgeUnderTest, bridge_and_wait, cli
 
-_keys = itertools.count
+_keys = itertools.count()
 
 GS_PROJECT = {"name": "Improved cookstoves, Uganda", "category": "household_devices", "sectoral_scope": 3}
 ACR_PROJECT = {"name": "Landfill gas, US", "category": "waste", "sectoral_scope": 13}
