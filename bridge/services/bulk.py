@@ -31,6 +31,7 @@ from bridge.db.models import ApiKey, Tokenization
 from bridge.schemas import TokenizationCreate
 from bridge.services import tokenizations
 from bridge.services.errors import BridgeError
+from bridge.services.vintages import forget_vintages, remember_vintages
 
 logger = logging.getLogger(__name__)
 
@@ -74,17 +75,20 @@ def tokenize_many(session: Session, key: ApiKey, items: list[dict[str, Any]]) ->
 def _chunk(session: Session, key: ApiKey, items: list[tuple[int, dict[str, Any]]]) -> list[ItemResult]:
     requests = [(index, _read(index, item)) for index, item in items]
     for attempt in range(TRIES):
+        remember_vintages(session)
         try:
             results = [
                 request if isinstance(request, ItemResult) else _locked(session, key, index, request)
                 for index, request in requests
             ]
         except _LostRace as err:
+            forget_vintages(session)
             session.rollback()
             logger.warning(
                 "bulk: chunk at item %s lost a lock race (%s); try %s", items[0][0], err, attempt + 1
             )
             continue
+        forget_vintages(session)
         session.commit()
         return results
     logger.warning("bulk: chunk at item %s runs item by item", items[0][0])
@@ -118,9 +122,11 @@ def _locked(session: Session, key: ApiKey, index: int, request: TokenizationCrea
             tokenization, created = tokenizations.lock_in(session, key, request)
         except BridgeError as err:
             savepoint.rollback()
+            remember_vintages(session)  # the savepoint may have created one: read them again
             return _refused(index, request, err)
         except (OperationalError, IntegrityError) as err:
             savepoint.rollback()
+            remember_vintages(session)
             if tokenizations.lost_lock_race(err):
                 raise _LostRace(str(err.orig)) from err
             # A range a concurrent transaction committed first: the next run sees it and answers 409.

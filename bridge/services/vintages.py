@@ -19,6 +19,9 @@ from bridge.schemas import LABEL_NAMES, ProjectAttributes
 from bridge.services.errors import InvalidInput, NotFound
 from bridge.units import to_hex
 
+#: `session.info` key of the vintages a bulk chunk's transaction has ensured (`remember_vintages`).
+ENSURED = "ensured_vintages"
+
 
 def yyyymmdd(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
@@ -75,11 +78,18 @@ def ensure_vintage(
     on-chain.
     """
     key = vintage_key(int(registry), project_id, start, end)
+    labels = attributes.label_bits()
+    known: Vintage | None = session.info.get(ENSURED, {}).get(key)
+    if known is not None:  # ensured earlier in this transaction: its lock is held, its rows are read
+        _same_project(known.project, attributes, country)
+        _same_labels(known, labels)
+        if create_token:
+            _queue_creation(session, known)
+        return known
     lock_key(session, int(registry), f"vintage:{key}")
     project = session.scalars(
         select(Project).where(Project.registry_id == int(registry), Project.project_id == project_id)
     ).first()
-    labels = attributes.label_bits()
     if project is None:
         project = Project(
             registry_id=int(registry),
@@ -102,17 +112,34 @@ def ensure_vintage(
         session.add(vintage)
         session.flush()
     else:
-        if vintage.labels != labels:
-            raise InvalidInput(
-                f"project.labels is {label_names(labels)} but vintage {symbol(vintage)} was bridged with "
-                f"{label_names(vintage.labels)}; its token's labels are immutable",
-                field="project.labels",
-            )
+        _same_labels(vintage, labels)
         # Responses read the project after the commit: hand it over now rather than query again.
         set_committed_value(vintage, "project", project)
     if create_token:
         _queue_creation(session, vintage)
+    if ENSURED in session.info:
+        session.info[ENSURED][key] = vintage
     return vintage
+
+
+def remember_vintages(session: Session) -> None:
+    """From now until `forget_vintages`, `ensure_vintage` reads each vintage once: for a bulk chunk,
+    whose one transaction holds every vintage lock it took until it commits."""
+    session.info[ENSURED] = {}
+
+
+def forget_vintages(session: Session) -> None:
+    """After the transaction (or a savepoint that may have created a remembered vintage) ended."""
+    session.info.pop(ENSURED, None)
+
+
+def _same_labels(vintage: Vintage, labels: int) -> None:
+    if vintage.labels != labels:
+        raise InvalidInput(
+            f"project.labels is {label_names(labels)} but vintage {symbol(vintage)} was bridged with "
+            f"{label_names(vintage.labels)}; its token's labels are immutable",
+            field="project.labels",
+        )
 
 
 def ensure_token(session: Session, vintage: Vintage) -> None:
