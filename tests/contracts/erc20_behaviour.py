@@ -14,8 +14,8 @@ from typing import Any
 
 import ape
 import pytest
-from eth_account import Account
-from eth_account.messages import encode_typed_data
+
+from tests.support.vintages import sign_permit
 
 ZERO = "0x0000000000000000000000000000000000000000"
 MAX_UINT256 = 2**256 - 1
@@ -37,40 +37,11 @@ class Erc20Case:
 def _signed_permit(chain, token, owner, spender, value: int, deadline: int, *, signer=None, nonce=None):
     """(v, r, s) of an EIP-2612 permit, in the EIP-712 domain `token` reports for itself."""
     _fields, name, version, chain_id, verifying_contract, _salt, _extensions = token.eip712Domain()
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": name,
-            "version": version,
-            "chainId": chain_id,
-            "verifyingContract": verifying_contract,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender.address,
-            "value": value,
-            "nonce": token.nonces(owner) if nonce is None else nonce,
-            "deadline": deadline,
-        },
-    }
-    assert chain_id == chain.chain_id
-    signed = Account.sign_message(encode_typed_data(full_message=typed), (signer or owner).private_key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+    assert chain_id == chain.chain_id and verifying_contract == token.address
+    domain = {"name": name, "version": version}
+    return sign_permit(
+        chain, token, owner, spender, value, deadline, signer=signer, nonce=nonce, domain=domain
+    )
 
 
 class ERC20Behaviour:

@@ -149,8 +149,15 @@ def reverts_with(error_name: str, *, during: str = "", **inputs: Any) -> Iterato
         assert actual[arg] == _plain(expected), f"{error_name}.{arg} = {actual[arg]!r}, not {expected!r}"
 
 
-def sign_permit(chain, token, owner, spender, value: int, deadline: int, *, signer=None, nonce=None):
-    """An EIP-2612 permit for `token`, signed by `signer` (the owner unless told)."""
+#: The EIP-712 domain every vintage shares but its address (clones cannot change the name).
+VINTAGE_DOMAIN = {"name": "Carbon Vintage Token", "version": "1"}
+
+
+def sign_permit(
+    chain, token, owner, spender, value: int, deadline: int, *, signer=None, nonce=None, domain=None
+):
+    """(v, r, s) of an EIP-2612 permit for `token`, signed by `signer` (the owner unless told), in
+    `domain` (name and version; a vintage's unless told) on this chain at the token's address."""
     typed = {
         "types": {
             "EIP712Domain": [
@@ -169,9 +176,7 @@ def sign_permit(chain, token, owner, spender, value: int, deadline: int, *, sign
         },
         "primaryType": "Permit",
         "domain": {
-            # Every vintage shares this name (clones cannot change it); `verifyingContract` tells them apart.
-            "name": "Carbon Vintage Token",
-            "version": "1",
+            **(domain or VINTAGE_DOMAIN),
             "chainId": chain.chain_id,
             "verifyingContract": token.address,
         },
