@@ -37,6 +37,11 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=OUT, help="where results.* and profile.md go")
     parser.add_argument("--no-profile", action="store_true", help="run nothing under py-spy")
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="keep the sections of OUT/results.json that this run does not measure (each says its run)",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     results: dict[str, Any] = {
@@ -57,11 +62,13 @@ def main() -> None:
         if only & {"bulk", "scaled"}:
             issue15.run(results, workdir, args, only)
 
+    out: Path = args.out
+    if args.update and (out / "results.json").exists():
+        _keep_earlier(results, json.loads((out / "results.json").read_text()))
     results["ratios"] = (
         ratios(results) if all(section in results for section in ("gas", "throughput", "lookup")) else {}
     )
     results["ratios"].update(issue15.ratios(results))
-    out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     markdown = report(results)
@@ -170,12 +177,37 @@ def ratios(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: What each `--only` section writes into results.json.
+SECTION_KEYS = {
+    "gas": ("gas", "mint_batches"),
+    "throughput": ("throughput",),
+    "lookup": ("lookup",),
+    "bulk": ("issue15", "profiles"),
+    "scaled": ("issue15", "profiles"),
+}
+
+
+def _keep_earlier(results: dict[str, Any], earlier: dict[str, Any]) -> None:
+    """Copies the sections `results` lacks from an earlier run, noting that run's commit and time."""
+    runs = dict(earlier.get("earlier_runs", {}))
+    for key in sorted({k for keys in SECTION_KEYS.values() for k in keys}):
+        if key in earlier and key not in results:
+            results[key] = earlier[key]
+            runs[key] = runs.get(key) or {"git": earlier["git"], "when": earlier["when"]}
+    if runs:
+        results["earlier_runs"] = {k: v for k, v in runs.items() if k in results}
+
+
 def report(results: dict[str, Any]) -> str:
     lines = [
         "# Benchmarks",
         "",
         f"`make bench` on {results['machine']}, commit {results['git']}, {results['when']}. Every baseline was measured in the same run.",
     ]
+    earlier = results.get("earlier_runs") or {}
+    for run in sorted({(v["git"], v["when"]) for v in earlier.values()}):
+        keys = ", ".join(k for k, v in earlier.items() if (v["git"], v["when"]) == run)
+        lines.append(f"Kept from the run at commit {run[0]}, {run[1]} (`--update`): {keys}.")
     if all(section in results for section in ("gas", "throughput", "lookup")):
         lines += _report_issue6(results)
     lines += issue15.report(results)

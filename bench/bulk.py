@@ -107,25 +107,37 @@ def _stand_in(layout: Layout, rows: list[dict[str, str]], clients: int = 16) -> 
 
 
 def bulk_import(
-    chain: BenchChain, workdir: Path, *, blocks: int, profile: bool, stand_in: bool = False
+    chain: BenchChain,
+    workdir: Path,
+    *,
+    blocks: int,
+    profile: bool,
+    stand_in: bool = False,
+    database_url: str | None = None,
+    api_processes: int = 0,
+    first_project: int = 9100,
 ) -> dict[str, Any]:
-    """Tokenizations per second, from the import's start to the last mint recorded as mined."""
-    export = workdir / f"verra-export-{blocks}.csv"
-    rows = write_export(export, blocks)
+    """Tokenizations per second, from the import's start to the last mint recorded as mined.
+
+    By default `carbon-bridge serve` on SQLite, one process; with `database_url` and `api_processes`,
+    that many API processes beside their own `send` and `listen` processes (the production layout).
+    Each run on one Anvil takes its own projects (`first_project`): their vintages are new on-chain."""
+    export = workdir / f"verra-export-{blocks}-{first_project}.csv"
+    rows = write_export(export, blocks, first_project=first_project)
     help_text = None if stand_in else import_command()
     how = (
         "carbon-bridge import"
         if help_text is not None
         else "stand-in: POST /tokenizations singly, 16 clients"
     )
-    db = workdir / "bulk.db"
     layout = Layout(
         chain,
         workdir,
-        "bulk",
-        database_url=f"sqlite:///{db}",
+        f"bulk-{first_project}",
+        database_url=database_url or f"sqlite:///{workdir / f'bulk-{first_project}.db'}",
         mint_batch=100,
-        profile="serve" if profile else None,
+        api_processes=api_processes,
+        profile=("serve" if api_processes == 0 else "api") if profile else None,
     )
     with layout:
         started = time.perf_counter()
@@ -151,6 +163,10 @@ def bulk_import(
     seconds = finished - started
     return {
         "how": how,
+        "layout": "serve (API, sender and listener in one process)"
+        if api_processes == 0
+        else f"{api_processes} API process(es), one send, one listen",
+        "database": "sqlite" if database_url is None else "postgresql",
         "blocks": blocks,
         "tonnes": blocks * BLOCK,
         "mint_batch": 100,

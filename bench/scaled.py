@@ -136,7 +136,8 @@ def _run(
     )
     with layout:
         health = health_rate(layout.url, clients, per_client=100)
+        bare = health_rate(layout.url, clients, per_client=100, path="/network")
         result = _load(layout, project, count=count, clients=clients)
-    result.update(describe(layout), mint_batch=mint_batch, health_per_second=health)
+    result.update(describe(layout), mint_batch=mint_batch, health_per_second=health, network_per_second=bare)
     result["profile_file"] = str(layout.profile_file) if layout.profile_file else None
     return result
