@@ -65,9 +65,8 @@ def main() -> None:
     out: Path = args.out
     if args.update and (out / "results.json").exists():
         _keep_earlier(results, json.loads((out / "results.json").read_text()))
-    results["ratios"] = (
-        ratios(results) if all(section in results for section in ("gas", "throughput", "lookup")) else {}
-    )
+    measured = ("gas", "mint_governor", "throughput", "lookup")
+    results["ratios"] = ratios(results) if all(section in results for section in measured) else {}
     results["ratios"].update(issue15.ratios(results))
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -179,7 +178,7 @@ def ratios(results: dict[str, Any]) -> dict[str, Any]:
 
 #: What each `--only` section writes into results.json.
 SECTION_KEYS = {
-    "gas": ("gas", "mint_batches"),
+    "gas": ("gas", "mint_batches", "mint_governor"),
     "throughput": ("throughput",),
     "lookup": ("lookup",),
     "bulk": ("issue15", "profiles"),
@@ -189,7 +188,8 @@ SECTION_KEYS = {
 
 def _keep_earlier(results: dict[str, Any], earlier: dict[str, Any]) -> None:
     """Copies the sections `results` lacks from an earlier run, noting that run's commit and time."""
-    runs = dict(earlier.get("earlier_runs", {}))
+    measured = set(results)
+    runs = {k: v for k, v in earlier.get("earlier_runs", {}).items() if k not in measured}
     for key in sorted({k for keys in SECTION_KEYS.values() for k in keys}):
         if key in earlier and key not in results:
             results[key] = earlier[key]
@@ -208,7 +208,7 @@ def report(results: dict[str, Any]) -> str:
     for run in sorted({(v["git"], v["when"]) for v in earlier.values()}):
         keys = ", ".join(k for k, v in earlier.items() if (v["git"], v["when"]) == run)
         lines.append(f"Kept from the run at commit {run[0]}, {run[1]} (`--update`): {keys}.")
-    if all(section in results for section in ("gas", "throughput", "lookup")):
+    if all(section in results for section in ("gas", "mint_governor", "throughput", "lookup")):
         lines += _report_issue6(results)
     lines += issue15.report(results)
     lines += ["", "## Targets", "", "| ratio | value | target | met |", "|---|---:|---|---|"]

@@ -174,5 +174,6 @@ def report(results: dict[str, Any]) -> list[str]:
 
 
 def profile_report(results: dict[str, Any]) -> str:
-    notes = dict.fromkeys(results["profiles"], f"`make bench`, commit {results['git']}, {results['when']}.")
+    run = (results.get("earlier_runs") or {}).get("profiles") or results
+    notes = dict.fromkeys(results["profiles"], f"`make bench`, commit {run['git']}, {run['when']}.")
     return profile.report(results["profiles"], notes)
