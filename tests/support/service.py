@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from eth_account import Account
 from web3 import Web3
 
 from bridge.chain.contracts import Chain
 from tests.support import deploying
 from tests.support.anvil import Anvil, free_port
-from tests.support.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, deploy
-
-BRIDGE_ACCOUNT = ANVIL_ACCOUNTS[1]
+from tests.support.deploying import ANVIL_ACCOUNTS, BRIDGE_ACCOUNT, PROJECT_DIR, deploy, send_from
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -87,13 +84,7 @@ class BridgeUnderTest:
 
     def transact(self, account_index: int, call: Any) -> Any:
         """Sends a contract call from one of Anvil's accounts (a token holder's wallet)."""
-        address, key = ANVIL_ACCOUNTS[account_index]
-        w3 = self.w3
-        tx = call.build_transaction({"from": address, "nonce": w3.eth.get_transaction_count(address)})
-        signed = Account.from_key(key).sign_transaction(tx)
-        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
-        assert receipt["status"] == 1, receipt
-        return receipt
+        return send_from(self.w3, account_index, call)
 
 
 @contextmanager
