@@ -15,14 +15,17 @@ def record(
     session: Session, *, actor: str, action: str, entity: str, entity_id: str | int, **detail: Any
 ) -> None:
     """Adds an audit row to the caller's transaction, so it commits with the change it describes."""
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            detail=json.dumps(detail, default=str, sort_keys=True),
-        )
+    session.add(entry(actor=actor, action=action, entity=entity, entity_id=entity_id, **detail))
+
+
+def entry(*, actor: str, action: str, entity: str, entity_id: str | int, **detail: Any) -> AuditEvent:
+    """The audit row `record` adds, for a caller that adds it with the change itself."""
+    return AuditEvent(
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        detail=json.dumps(detail, default=str, sort_keys=True),
     )
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, bindparam, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from bridge.db.models import Redemption, ReleasedRange, SerialBatch, SerialRange, Tokenization
@@ -18,7 +19,7 @@ def lock_key(session: Session, registry: int, key: str) -> None:
     PostgreSQL: a transaction-scoped advisory lock keyed by the text, so concurrent requests for
     different keys proceed in parallel. SQLite: every transaction already holds the write lock.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if not concurrent(session):
         return
     digest = hashlib.sha256(f"{registry}:{key}".encode()).digest()
     session.execute(
@@ -26,24 +27,46 @@ def lock_key(session: Session, registry: int, key: str) -> None:
     )
 
 
+def concurrent(session: Session) -> bool:
+    """Whether other transactions may commit while this one runs: on PostgreSQL; not on SQLite, whose
+    transactions take the write lock at BEGIN (`session._serialise_sqlite_writes`)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def by_idempotency_key(session: Session, operator_id: int, idempotency_key: str) -> Tokenization | None:
+    return session.scalars(
+        select(Tokenization).where(
+            Tokenization.operator_id == operator_id, Tokenization.idempotency_key == idempotency_key
+        )
+    ).first()
+
+
+# Prepared once: the overlap check runs for every lock (and every item of a bulk).
+_NEAREST_AT_OR_BELOW = (
+    select(SerialRange.id, SerialRange.block_end)
+    .where(
+        SerialRange.registry_id == bindparam("registry"),
+        SerialRange.space == bindparam("space"),
+        SerialRange.block_start <= bindparam("end"),
+    )
+    .order_by(SerialRange.block_start.desc())
+    .limit(1)
+)
+
+
 def find_overlap(session: Session, registry: int, space: str, start: int, end: int) -> SerialRange | None:
     """The held range of the numbering space that intersects [start, end], if any.
 
     Held ranges of one space never overlap (the database refuses it), so only the one with the
     greatest start <= `end` can intersect: one descent of the (registry, space, block_start) index,
-    whatever the table size.
+    whatever the table size. Its row is loaded only if it does intersect. Reads what the session has
+    flushed (on the connection, without the ORM: this runs for every lock).
     """
-    candidate = session.scalars(
-        select(SerialRange)
-        .where(
-            SerialRange.registry_id == registry, SerialRange.space == space, SerialRange.block_start <= end
-        )
-        .order_by(SerialRange.block_start.desc())
-        .limit(1)
-    ).first()
-    if candidate is not None and candidate.block_end >= start:
-        return candidate
-    return None
+    params = {"registry": registry, "space": space, "end": end}
+    nearest = session.connection().execute(_NEAREST_AT_OR_BELOW, params).first()
+    if nearest is None or nearest.block_end < start:
+        return None
+    return session.get(SerialRange, nearest.id)
 
 
 def _unreleased(registry: int, space: str, start: int, end: int) -> Select[Any]:
@@ -72,6 +95,20 @@ def find_unreleased_overlap(
     """
     query = _unreleased(registry, space, start, end).order_by(ReleasedRange.block_start).limit(1)
     return session.scalars(query).first()
+
+
+def unreleased_in(session: Session, spaces: Collection[tuple[int, str]]) -> list[ReleasedRange]:
+    """Every unconfirmed release (see `_unreleased`) of these (registry, space) pairs."""
+    return list(
+        session.scalars(
+            select(ReleasedRange)
+            .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
+            .where(
+                tuple_(ReleasedRange.registry_id, ReleasedRange.space).in_(list(spaces)),
+                Redemption.status != RedemptionStatus.RELEASED,
+            )
+        )
+    )
 
 
 def held_spans(session: Session, registry: int, space: str, start: int, end: int) -> list[tuple[int, int]]:

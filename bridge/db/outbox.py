@@ -32,14 +32,21 @@ def enqueue(
     tokenization_id: str | None = None,
     depends_on: int | None = None,
 ) -> OutboxItem:
-    item = OutboxItem(
+    item = new_item(kind, payload, tokenization_id=tokenization_id, depends_on=depends_on)
+    session.add(item)
+    return item
+
+
+def new_item(
+    kind: str, payload: dict[str, Any], tokenization_id: str | None = None, depends_on: int | None = None
+) -> OutboxItem:
+    """The item `enqueue` adds, for a caller that adds it with the rows it refers to."""
+    return OutboxItem(
         kind=kind,
         payload=json.dumps(payload, sort_keys=True),
         tokenization_id=tokenization_id,
         depends_on=depends_on,
     )
-    session.add(item)
-    return item
 
 
 def _lease_ready(

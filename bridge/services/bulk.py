@@ -8,13 +8,15 @@ two overlapping blocks is refused naming the first).
 
 Items are locked in chunks of `CHUNK`, one transaction per chunk with a SAVEPOINT per item: a
 refused item rolls back to its savepoint alone, and the chunk commits once. Each item takes the
-single path's locks (`tokenizations.lock_in`: the batch lock, the key's quota row) and meets the
-database's constraints, and the locks are held until its chunk commits, so two bulks claiming the
-same serials serialise on them exactly as single requests do: one locks, the other is answered 409.
-Two bulks taking batches in opposite orders may deadlock; PostgreSQL ends one, whose chunk is rolled
-back whole (nothing of it was committed) and run again; after `TRIES` such losses its items run one
-by one as single requests. A chunk is committed before the next starts: a crash mid-request keeps
-the chunks done, and a retry of the request replays them.
+single path's locks (`tokenizations.lock_in`: the batch lock, the key's quota row), and the locks are
+held until its chunk commits, so two bulks claiming the same serials serialise on them exactly as
+single requests do: one locks, the other is answered 409. What the items lock is written when the
+chunk ends (`lock_scope.ChunkScope`), where the database's constraints check every row.
+Two bulks taking batches in opposite orders may deadlock, or a concurrent lock the checks could not
+see may meet a constraint when the chunk is written; the chunk is rolled back whole (nothing of it
+was committed) and run again; after `TRIES` such losses its items run one by one as single
+requests. A chunk is committed before the next starts: a crash mid-request keeps the chunks done,
+and a retry of the request replays them.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ from sqlalchemy.orm import Session
 
 from bridge.db.models import ApiKey, Tokenization
 from bridge.schemas import TokenizationCreate
+from bridge.serials import SerialBlock
 from bridge.services import tokenizations
 from bridge.services.errors import BridgeError
+from bridge.services.lock_scope import ChunkScope
+from bridge.services.tokenization_request import parse
 from bridge.services.vintages import forget_vintages, remember_vintages
 
 logger = logging.getLogger(__name__)
@@ -74,19 +79,23 @@ def tokenize_many(session: Session, key: ApiKey, items: list[dict[str, Any]]) ->
 
 def _chunk(session: Session, key: ApiKey, items: list[tuple[int, dict[str, Any]]]) -> list[ItemResult]:
     requests = [(index, _read(index, item)) for index, item in items]
+    valid = [request for _, request in requests if isinstance(request, TokenizationCreate)]
     for attempt in range(TRIES):
         remember_vintages(session)
         try:
+            scope = ChunkScope(session, key.operator_id, [r.idempotency_key for r in valid], _blocks(valid))
             results = [
-                request if isinstance(request, ItemResult) else _locked(session, key, index, request)
+                request if isinstance(request, ItemResult) else _locked(scope, key, index, request)
                 for index, request in requests
             ]
+            scope.flush()
         except _LostRace as err:
-            forget_vintages(session)
-            session.rollback()
-            logger.warning(
-                "bulk: chunk at item %s lost a lock race (%s); try %s", items[0][0], err, attempt + 1
-            )
+            _lost(session, items[0][0], err, attempt)
+            continue
+        except (OperationalError, IntegrityError) as err:
+            if not tokenizations.retryable(err):
+                raise
+            _lost(session, items[0][0], err, attempt)
             continue
         forget_vintages(session)
         session.commit()
@@ -96,6 +105,23 @@ def _chunk(session: Session, key: ApiKey, items: list[tuple[int, dict[str, Any]]
         request if isinstance(request, ItemResult) else _alone(session, key, index, request)
         for index, request in requests
     ]
+
+
+def _lost(session: Session, first: int, err: Exception, attempt: int) -> None:
+    forget_vintages(session)
+    session.rollback()
+    logger.warning("bulk: chunk at item %s lost a lock race (%s); try %s", first, err, attempt + 1)
+
+
+def _blocks(requests: list[TokenizationCreate]) -> list[SerialBlock]:
+    """The blocks the items name, where their serials read (the others are refused by `lock_in`)."""
+    blocks = []
+    for request in requests:
+        try:
+            blocks.append(parse(request))
+        except BridgeError:
+            continue
+    return blocks
 
 
 def _read(index: int, item: dict[str, Any]) -> TokenizationCreate | ItemResult:
@@ -114,12 +140,13 @@ def _read(index: int, item: dict[str, Any]) -> TokenizationCreate | ItemResult:
         return ItemResult(index, None, 422, error=body)
 
 
-def _locked(session: Session, key: ApiKey, index: int, request: TokenizationCreate) -> ItemResult:
+def _locked(scope: ChunkScope, key: ApiKey, index: int, request: TokenizationCreate) -> ItemResult:
     """One item under its own SAVEPOINT, in the chunk's transaction; raises _LostRace."""
+    session = scope.session
     for attempt in range(TRIES):
         savepoint = session.begin_nested()
         try:
-            tokenization, created = tokenizations.lock_in(session, key, request)
+            tokenization, created = tokenizations.lock_in(scope, key, request)
         except BridgeError as err:
             savepoint.rollback()
             remember_vintages(session)  # the savepoint may have created one: read them again

@@ -36,9 +36,9 @@ def used_tonnes(session: Session, key: ApiKey) -> int:
     )
 
 
-def check_quota(session: Session, key: ApiKey, tonnes: int) -> None:
+def check_quota(session: Session, key: ApiKey, tonnes: int, *, unwritten: int = 0) -> None:
     """Refuses (429, naming `quantity` and what remains) a request that would take the key over its
-    daily quota; changes nothing.
+    daily quota; changes nothing. `unwritten`: tonnes of the key's locks not yet flushed (a bulk chunk).
 
     The key's row is locked first, so that concurrent requests of one key count one after the other:
     each sees what the one before it committed (PostgreSQL; SQLite's transactions are serial already).
@@ -50,7 +50,7 @@ def check_quota(session: Session, key: ApiKey, tonnes: int) -> None:
     quota = session.scalar(select(ApiKey.daily_quota_tonnes).where(ApiKey.id == key.id).with_for_update())
     if quota is None:
         return
-    used = used_tonnes(session, key)
+    used = used_tonnes(session, key) + unwritten
     if used + tonnes <= quota:
         return
     remaining = max(quota - used, 0)

@@ -15,30 +15,43 @@ can never exceed it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 from sqlalchemy.orm import Session
 
-from bridge.db.locks import batch_of, find_overlap, find_unreleased_overlap, held_spans, lock_key
+from bridge.db.locks import lock_key
 from bridge.db.models import ReleasedRange, SerialBatch, SerialRange
 from bridge.serials import SerialBlock
 from bridge.services.errors import Conflict, InvalidInput
 from bridge.units import to_hex
 
+if TYPE_CHECKING:
+    from bridge.services.lock_scope import LockScope
+
 
 @dataclass(frozen=True)
 class Claim:
-    """The units a lock takes (in unit order), and the batch record to write if it is the first."""
+    """The units a lock takes (in unit order), and the batch record to write if it is the first.
+
+    What it learns about a known batch (a field its record lacks, the quantity issued under an id)
+    waits in `learnt` until the caller `record`s it, once nothing else can refuse the lock.
+    """
 
     pieces: list[SerialBlock]
     new_batch: SerialBatch | None
+    known: SerialBatch | None = None
+    learnt: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> None:
+        for name, value in self.learnt.items():
+            setattr(self.known, name, value)
 
 
 def claim(
-    session: Session, block: SerialBlock, *, described: dict[str, str], issued_quantity: int | None
+    scope: LockScope, block: SerialBlock, *, described: dict[str, str], issued_quantity: int | None
 ) -> Claim:
     """Checks the block against its batch and its numbering space; raises InvalidInput or Conflict.
 
@@ -58,17 +71,18 @@ def claim(
             )
         # First, so that a re-spelling of held units is named as such (409, the earlier lock)
         # rather than as a batch described otherwise.
-        _free(session, block)
-    known = batch_of(session, registry, block.batch)
+        _free(scope, block)
+    known = scope.batch(registry, block.batch)
+    learnt: dict[str, Any] = {}
     if known is not None:
-        _same_batch(block, description, known)
+        learnt = _same_batch(block, description, known)
     issued = None
     pieces = [block]
     if block.opaque:
         issued = _issued(block, known, issued_quantity)
-        pieces = _allocate(session, block, issued)
+        pieces = _allocate(scope, block, issued)
         if known is not None and known.issued_quantity is None:
-            known.issued_quantity = issued  # a batch recorded before the bridge counted ids
+            learnt["issued_quantity"] = issued  # a batch recorded before the bridge counted ids
     new_batch = None
     if known is None:
         new_batch = SerialBatch(
@@ -77,7 +91,7 @@ def claim(
             attributes=json.dumps(description, sort_keys=True),
             issued_quantity=issued,
         )
-    return Claim(pieces=pieces, new_batch=new_batch)
+    return Claim(pieces=pieces, new_batch=new_batch, known=known, learnt=learnt)
 
 
 def lock_batch(session: Session, block: SerialBlock) -> None:
@@ -98,10 +112,11 @@ def serial_hash(block: SerialBlock, pieces: list[SerialBlock]) -> str:
     return to_hex(keccak(encoded))
 
 
-def _same_batch(block: SerialBlock, given: dict[str, str], known: SerialBatch) -> None:
+def _same_batch(block: SerialBlock, given: dict[str, str], known: SerialBatch) -> dict[str, Any]:
     """Every field describing the batch must agree with the first block seen of it.
 
-    A field the record lacks (recorded before the bridge compared it) is learnt from this block.
+    A field the record lacks (recorded before the bridge compared it) is learnt from this block: the
+    record's new attributes are returned.
     """
     first: dict[str, str] = json.loads(known.attributes)
     # The serial's own fields first: a wrong vintage year is named as such, not as its period.
@@ -119,20 +134,21 @@ def _same_batch(block: SerialBlock, given: dict[str, str], known: SerialBatch) -
                 known=first[name],
             )
     if given.keys() - first.keys():
-        known.attributes = json.dumps({**given, **first}, sort_keys=True)
+        return {"attributes": json.dumps({**given, **first}, sort_keys=True)}
+    return {}
 
 
-def _free(session: Session, block: SerialBlock) -> None:
+def _free(scope: LockScope, block: SerialBlock) -> None:
     """Refuses the block (409, naming the earlier lock) if any of its units is held or still owed."""
     registry = int(block.registry)
-    held = find_overlap(session, registry, block.space, block.start, block.end)
+    held = scope.held(registry, block.space, block.start, block.end)
     if held is not None:
         raise Conflict(
             f"serials {block.start}-{block.end} overlap a block already {held.state}: {held.serial}",
             field="serial",
             conflicting_lock=_named(held, held.state),
         )
-    owed = find_unreleased_overlap(session, registry, block.space, block.start, block.end)
+    owed = scope.owed(registry, block.space, block.start, block.end)
     if owed is not None:
         raise Conflict(
             f"serials {block.start}-{block.end} overlap {owed.serial}, released by redemption "
@@ -178,9 +194,9 @@ def _issued(block: SerialBlock, known: SerialBatch | None, given: int | None) ->
     return issued
 
 
-def _allocate(session: Session, block: SerialBlock, issued: int) -> list[SerialBlock]:
+def _allocate(scope: LockScope, block: SerialBlock, issued: int) -> list[SerialBlock]:
     """The lowest free units of the id, `block.quantity` of them, as few ranges as the gaps allow."""
-    taken = held_spans(session, int(block.registry), block.space, 1, issued)
+    taken = scope.held_spans(int(block.registry), block.space, 1, issued)
     if any(end > issued for _, end in taken):
         raise InvalidInput(
             f"issued_quantity: {issued} is fewer than the units of {block.issuance} already held",

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from bridge.catalog import Registry
 from bridge.db import audit, outbox
-from bridge.db.models import NO_OVERLAP, ApiKey, SerialRange, Tokenization, Vintage
+from bridge.db.models import NO_OVERLAP, ApiKey, OutboxItem, SerialRange, Tokenization, Vintage
 from bridge.db.pagination import Window, paginate
 from bridge.schemas import TokenizationCreate
 from bridge.services.errors import Conflict, Forbidden, NotFound
+from bridge.services.lock_scope import LockRows, LockScope
 from bridge.services.quotas import check_quota
 from bridge.services.serial_claims import claim, lock_batch
 from bridge.services.serial_claims import serial_hash as claimed_hash
@@ -69,17 +70,19 @@ def tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tupl
 
 
 def _tokenize(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
-    tokenization, created = lock_in(session, key, request)
+    tokenization, created = lock_in(LockScope(session), key, request)
     if created:
         session.commit()
     return tokenization, created
 
 
-def lock_in(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
+def lock_in(scope: LockScope, key: ApiKey, request: TokenizationCreate) -> tuple[Tokenization, bool]:
     """What `tokenize` does, without the commit: the caller commits (one request, or a bulk's chunk of
-    items under a SAVEPOINT each). Raises a BridgeError naming the field, changing nothing it keeps."""
+    items under a SAVEPOINT each, whose `ChunkScope` writes them when the chunk ends). Raises a
+    BridgeError naming the field, changing nothing it keeps."""
+    session = scope.session
     request_hash = _request_hash(request)
-    existing = _by_idempotency_key(session, key.operator_id, request.idempotency_key)
+    existing = scope.replay_of(key.operator_id, request.idempotency_key)
     if existing is not None:
         return _replayed(existing, request_hash), False
 
@@ -96,13 +99,14 @@ def lock_in(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple
     lock_batch(session, block)
     # The lock above serialises requests on this batch, so a concurrent retry with the same
     # idempotency key is seen here rather than reported as an overlap with itself.
-    existing = _by_idempotency_key(session, key.operator_id, request.idempotency_key)
+    existing = scope.replay_of(key.operator_id, request.idempotency_key, locked=True)
     if existing is not None:
         return _replayed(existing, request_hash), False
-    check_quota(session, key, tonnes)  # after the replay checks: a replay is not counted twice
+    # After the replay checks: a replay is not counted twice.
+    check_quota(session, key, tonnes, unwritten=scope.unwritten_tonnes(key))
     awaiting = key.approval_above_tonnes is not None and tonnes > key.approval_above_tonnes
     described = {"project_id": project_id, "vintage_start": start.isoformat(), "vintage_end": end.isoformat()}
-    claimed = claim(session, block, described=described, issued_quantity=request.issued_quantity)
+    claimed = claim(scope, block, described=described, issued_quantity=request.issued_quantity)
     pieces = claimed.pieces
 
     vintage = ensure_vintage(
@@ -115,6 +119,7 @@ def lock_in(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple
         end=end,
         create_token=not awaiting,  # a request never approved leaves nothing on-chain
     )
+    claimed.record()  # nothing refuses the lock from here on
     tokenization_id = str(uuid.uuid4())
     # Random, not derived from the tokenization's id: a stolen minter key must not be able to guess a
     # pending lock id and spend it first (the factory binds a lock id to the first order that uses it).
@@ -140,12 +145,9 @@ def lock_in(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple
         serial_hash=serial_hash,
         serial_identity=json.dumps({"space": block.space, "ranges": [[p.start, p.end] for p in pieces]}),
     )
-    session.add(tokenization)
-    session.flush()  # the range and batch rows refer to it, and the ORM has no relationship to order them by
     if claimed.new_batch is not None:
         claimed.new_batch.first_tokenization_id = tokenization_id
-        session.add(claimed.new_batch)
-    session.add_all(
+    ranges = [
         SerialRange(
             registry_id=int(block.registry),
             space=piece.space,
@@ -158,12 +160,8 @@ def lock_in(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple
             tokenization_id=tokenization_id,
         )
         for piece in pieces
-    )
-    session.flush()
-    if not awaiting:
-        queue_mint(session, tokenization)
-    audit.record(
-        session,
+    ]
+    audit_row = audit.entry(
         actor=key.operator.name,
         action="tokenization.locked",
         entity="tokenization",
@@ -175,15 +173,21 @@ def lock_in(session: Session, key: ApiKey, request: TokenizationCreate) -> tuple
         api_key=key.prefix,
         status=tokenization.status,
     )
+    mint = None if awaiting else mint_item(tokenization)
+    scope.write(LockRows(tokenization, claimed.new_batch, ranges, mint, audit_row))
     return tokenization, True
 
 
 def queue_mint(session: Session, tokenization: Tokenization) -> None:
     """Queues the mint of exactly the tokenization's tonnes. The caller has queued its vintage's token
     if it has none (`ensure_vintage`, `vintages.ensure_token`)."""
+    session.add(mint_item(tokenization))
+
+
+def mint_item(tokenization: Tokenization) -> OutboxItem:
+    """The outbox item that mints exactly the tokenization's tonnes (`queue_mint`)."""
     vintage = tokenization.vintage
-    outbox.enqueue(
-        session,
+    return outbox.new_item(
         "mint",
         {
             "vintage_pk": vintage.id,
@@ -252,14 +256,6 @@ def list_locks(
 
 def vintage_of(session: Session, tokenization: Tokenization) -> Vintage:
     return tokenization.vintage
-
-
-def _by_idempotency_key(session: Session, operator_id: int, idempotency_key: str) -> Tokenization | None:
-    return session.scalars(
-        select(Tokenization).where(
-            Tokenization.operator_id == operator_id, Tokenization.idempotency_key == idempotency_key
-        )
-    ).first()
 
 
 def _request_hash(request: TokenizationCreate) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
@@ -34,6 +35,7 @@ def project_id_bytes(project_id: str) -> bytes:
     return raw.ljust(32, b"\0")
 
 
+@lru_cache(maxsize=4096)  # every lock of a vintage asks again
 def vintage_key(registry: int, project_id: str, start: date, end: date) -> str:
     """The factory's `vintageKey`: keccak(abi.encode(registry, projectId, start, end))."""
     encoded = encode(

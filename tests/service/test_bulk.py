@@ -34,10 +34,12 @@ def sessions(bridge: BridgeUnderTest) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
-def new_key(sessions: sessionmaker[Session], **limits: Any) -> str:
+def new_key(
+    sessions: sessionmaker[Session], registries: tuple[Registry, ...] = (Registry.VERRA,), **limits: Any
+) -> str:
     with sessions() as session:
         _, secret = operators.create_key(
-            session, f"bulk desk {next(_operators)}", [Registry.VERRA], actor="test", **limits
+            session, f"bulk desk {next(_operators)}", list(registries), actor="test", **limits
         )
     return secret
 
@@ -103,6 +105,55 @@ def test_each_item_gets_the_answer_a_single_request_would_have(bridge: BridgeUnd
     # Sent again, the whole request replays: nothing more is held or minted.
     again = bulk(bridge, items)
     assert [r["status"] for r in again] == [200, 200, 409, 422, 422, 403, 200, 409, 200, 422, 200]
+
+
+def test_items_of_one_chunk_meet_as_requests_sent_one_after_the_other(
+    bridge: BridgeUnderTest, sessions: sessionmaker[Session]
+) -> None:
+    """A chunk writes its locks when it ends: until then each item still sees the ones before it."""
+    key = new_key(sessions, (Registry.VERRA, Registry.J_CREDIT))
+    j_credit_project = {"project_id": "JCL-0077", "name": "Forest management, Nagano", "category": "forestry"}
+
+    def j_credit(serial: str, quantity: int, **extra: Any) -> dict[str, Any]:
+        return tokenization(
+            serial,
+            registry="j_credit",
+            quantity=quantity,
+            project=j_credit_project,
+            vintage_start="2023-04-01",
+            vintage_end="2024-03-31",
+            **extra,
+        )
+
+    other_year = "19500-34000021-34000030-VCS-VCU-1507-VER-ET-14-1340-01012021-31122021-1"
+    results = bulk(
+        bridge,
+        [
+            tokenization(serial(34_000_001, 34_000_010, batch=19500)),
+            tokenization(serial(34_000_005, 34_000_015, batch=19600)),  # the units of the item before
+            tokenization(other_year),  # the first item's batch, described as another vintage
+            j_credit("JCL 0077-2023-A", 600, issued_quantity=1000),
+            j_credit(" jcl ００77\u20102023\u2013a ", 500),  # the same id: only 400 left
+            j_credit("JCL 0077-2023-A", 400),
+        ],
+        key=key,
+    )
+    assert [r["status"] for r in results] == [201, 409, 422, 201, 409, 201], results
+    first = results[0]["tokenization"]["id"]
+    assert results[1]["error"]["conflicting_lock"]["tokenization_id"] == first
+    assert results[2]["error"]["field"] == "serial" and first in results[2]["error"]["message"]
+    assert results[3]["tokenization"]["serial_identity"]["ranges"] == [[1, 600]]
+    assert results[4]["error"]["free"] == 400
+    assert results[5]["tokenization"]["serial_identity"]["ranges"] == [[601, 1000]]
+    with sessions() as session:
+        held = session.scalars(
+            select(SerialRange.tokenization_id).where(
+                SerialRange.tokenization_id.in_(
+                    [r["tokenization"]["id"] for r in results if r["tokenization"]]
+                )
+            )
+        ).all()
+    assert len(held) == 3
 
 
 def test_a_request_of_more_than_1000_items_is_refused_naming_items(bridge: BridgeUnderTest) -> None:
