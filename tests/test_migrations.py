@@ -289,3 +289,56 @@ def test_the_upgrade_stops_at_a_state_no_machine_knows_changing_nothing(tmp_path
         schema = connection.execute(text("SELECT group_concat(sql) FROM sqlite_master")).scalar_one()
     engine.dispose()
     assert not [name for table, column in STATE_COLUMNS if (name := f"ck_{table}_{column}") in schema]
+
+
+# -- migration 0006: signed bytes once per transaction ----------------------------------------------
+
+
+def _assert_signed_bytes_move_to_one_row_per_transaction_and_back(url: str) -> None:
+    """A batch of two items signed twice (a replacement) at 0005: four copies of each signing's bytes."""
+    _states_at_0004(url)
+    upgrade(url, "0005")
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        item = connection.execute(text("SELECT id FROM outbox")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO outbox (kind, payload, status, attempts, nonce, tx_hash, raw_tx, created_at, "
+                "updated_at) VALUES ('mint', '{}', 'sent', 2, 7, '0xb', '0xbb', :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text("UPDATE outbox SET status = 'sent', nonce = 7, tx_hash = '0xb', raw_tx = '0xbb'")
+        )
+        for item_id in connection.execute(text("SELECT id FROM outbox")).scalars().all():
+            for tx_hash in ("0xa", "0xb"):
+                connection.execute(
+                    text(
+                        "INSERT INTO sent_transactions (item_id, nonce, tx_hash, raw_tx, signed_at) "
+                        "VALUES (:item, 7, :hash, :raw, :now)"
+                    ),
+                    {"item": item_id, "hash": tx_hash, "raw": tx_hash + tx_hash[-1], "now": now},
+                )
+    upgrade(url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT tx_hash, raw_tx FROM raw_transactions ORDER BY 1")).all()
+    assert [tuple(row) for row in stored] == [("0xa", "0xaa"), ("0xb", "0xbb")]
+    downgrade(url, "0005")
+    with engine.connect() as connection:
+        back = connection.execute(
+            text("SELECT raw_tx FROM sent_transactions WHERE item_id = :i"), {"i": item}
+        )
+        assert sorted(back.scalars()) == ["0xaa", "0xbb"]
+        assert set(connection.execute(text("SELECT raw_tx FROM outbox")).scalars()) == {"0xbb"}
+    engine.dispose()
+
+
+def test_sqlite_keeps_each_transactions_signed_bytes_once(tmp_path):
+    _assert_signed_bytes_move_to_one_row_per_transaction_and_back(f"sqlite:///{tmp_path / 'raw.db'}")
+
+
+def test_postgresql_keeps_each_transactions_signed_bytes_once():
+    with fresh_database("bridge_raw") as url:
+        _assert_signed_bytes_move_to_one_row_per_transaction_and_back(url)

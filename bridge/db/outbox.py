@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased, object_session
 
-from bridge.db.models import OutboxItem, SentTransaction, SignerNonce, utcnow
+from bridge.db.models import OutboxItem, RawTransaction, SentTransaction, SignerNonce, utcnow
 from bridge.db.transitions import move_outbox
 from bridge.states import OutboxStatus
 
@@ -132,23 +132,28 @@ def hold(item: OutboxItem, reason: str, until: datetime) -> None:
 def record_signed(
     session: Session, items: Sequence[OutboxItem], *, nonce: int, tx_hash: str, raw_tx: str, max_fee: int
 ) -> None:
-    """Stores one signed transaction of each item, in one statement (the caller commits it with the
-    items' new hash)."""
+    """Stores the signed bytes once and a signing of each item in one statement (the caller commits
+    them with the items' new hash)."""
     if not items:
         return
+    if session.get(RawTransaction, tx_hash) is None:  # the same bytes signed again have the same hash
+        session.add(RawTransaction(tx_hash=tx_hash, raw_tx=raw_tx))
     session.execute(
         insert(SentTransaction),
         [
-            {
-                "item_id": item.id,
-                "nonce": nonce,
-                "tx_hash": tx_hash,
-                "raw_tx": raw_tx,
-                "max_fee_per_gas": max_fee,
-            }
+            {"item_id": item.id, "nonce": nonce, "tx_hash": tx_hash, "max_fee_per_gas": max_fee}
             for item in items
         ],
     )
+
+
+def raw_transactions(session: Session, tx_hashes: Iterable[str]) -> dict[str, str]:
+    """The signed bytes of each of these transactions, by hash (one query)."""
+    wanted = set(tx_hashes)
+    if not wanted:
+        return {}
+    query = select(RawTransaction.tx_hash, RawTransaction.raw_tx).where(RawTransaction.tx_hash.in_(wanted))
+    return {row.tx_hash: row.raw_tx for row in session.execute(query)}
 
 
 def load(session: Session, item_ids: Sequence[int], *, lock: bool = False) -> list[OutboxItem]:

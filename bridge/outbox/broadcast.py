@@ -64,11 +64,13 @@ class Broadcaster:
         stored: dict[str, InFlight] = {}
         with self.sessions() as session:
             signings = outbox.signings(session, item_ids)
-            for item in outbox.load(session, item_ids):
-                if item.status != OutboxStatus.SENT or not item.tx_hash or not item.raw_tx:
+            items = outbox.load(session, item_ids)
+            raw = outbox.raw_transactions(session, {i.tx_hash for i in items if i.tx_hash})
+            for item in items:
+                if item.status != OutboxStatus.SENT or not item.tx_hash or item.tx_hash not in raw:
                     continue
                 flight = stored.setdefault(
-                    item.tx_hash, InFlight(item.id, item.tx_hash, item.raw_tx, item.nonce)
+                    item.tx_hash, InFlight(item.id, item.tx_hash, raw[item.tx_hash], item.nonce)
                 )
                 for tx_hash in [row.tx_hash for row in signings[item.id]] + [item.tx_hash]:
                     if tx_hash not in flight.hashes:
@@ -122,9 +124,7 @@ class Broadcaster:
             items = [i for i in outbox.sent_with(session, flight.tx_hash) if i.tx_hash in flight.hashes]
             for item in items:
                 logger.warning("sender %s: nonce of item %s was taken; re-signing", self.name, item.id)
-                outbox.mark(
-                    item, OutboxStatus.QUEUED, nonce=None, tx_hash=None, raw_tx=None, last_error=error
-                )
+                outbox.mark(item, OutboxStatus.QUEUED, nonce=None, tx_hash=None, last_error=error)
             if items and flight.nonce is not None:
                 alerts.foreign_nonce(
                     session,

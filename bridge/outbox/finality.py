@@ -49,8 +49,6 @@ class Finality:
         self._last_pass = time.monotonic()
         with self.sessions() as session:
             seen = [(item.id, item.tx_hash, item.block_hash) for item in outbox.mined_items(session)]
-            signings = outbox.signings(session, [item_id for item_id, _, _ in seen])
-            others = {i: [(row.tx_hash, row.raw_tx) for row in rows] for i, rows in signings.items()}
             session.commit()
         if not seen:
             return False
@@ -60,16 +58,21 @@ class Finality:
         hashes = {tx_hash for _, tx_hash, _ in seen if tx_hash}
         included = {tx_hash: self.broadcaster.inclusion(tx_hash) for tx_hash in hashes}
         # After a reorg the chain may hold another signing of the same nonce (the replacement, or the
-        # transaction it replaced): the item follows that one.
-        moved: dict[int, tuple[str, str]] = {}
-        for item_id, tx_hash, _ in seen:
-            if tx_hash and included[tx_hash] is None:
-                for other_hash, other_raw in others.get(item_id, []):
-                    if other_hash != tx_hash:
+        # transaction it replaced): the item follows that one. Only items whose transaction is not
+        # in the chain need their other signings.
+        gone = {item_id: tx_hash for item_id, tx_hash, _ in seen if tx_hash and included[tx_hash] is None}
+        moved: dict[int, str] = {}
+        if gone:
+            with self.sessions() as session:
+                signings = outbox.signings(session, list(gone))
+                session.commit()
+            for item_id, gone_hash in gone.items():
+                for other_hash in [row.tx_hash for row in signings[item_id]]:
+                    if other_hash != gone_hash:
                         if other_hash not in included:
                             included[other_hash] = self.broadcaster.inclusion(other_hash)
                         if included[other_hash] is not None:
-                            moved[item_id] = (other_hash, other_raw)
+                            moved[item_id] = other_hash
         deep = {block for block, _ in filter(None, included.values()) if head - block >= self.confirmations}
         canonical = {block: to_hex(self.chain.w3.eth.get_block(block)["hash"]) for block in deep}
         changed, vanished = False, []
@@ -84,8 +87,7 @@ class Finality:
                 ):
                     continue  # settled or moved by someone else meanwhile; the next pass looks again
                 if item_id in moved:
-                    tx_hash, item.raw_tx = moved[item_id]
-                    item.tx_hash = tx_hash
+                    tx_hash = item.tx_hash = moved[item_id]
                     logger.warning("sender %s: item %s is mined as %s now", self.name, item_id, tx_hash)
                     settlement.set_tx_hash(session, item, tx_hash)
                 inclusion = included.get(tx_hash or "")
@@ -95,7 +97,7 @@ class Finality:
                         "sender %s: item %s vanished from the chain; re-broadcasting", self.name, item.id
                     )
                     self._set_block(session, item, None, None)
-                    vanished.append((item.id, item.raw_tx))
+                    vanished.append((item.id, item.tx_hash or ""))
                     changed = True
                     continue
                 block, block_hash = inclusion
@@ -106,9 +108,12 @@ class Finality:
                     outbox.mark(item, OutboxStatus.FINAL)
                     changed = True
             session.commit()
-        for item_id, raw_tx in vanished:
-            assert raw_tx
-            self.broadcaster.rebroadcast(item_id, raw_tx)
+        if vanished:
+            with self.sessions() as session:
+                raw = outbox.raw_transactions(session, {tx_hash for _, tx_hash in vanished})
+                session.commit()
+            for item_id, tx_hash in vanished:
+                self.broadcaster.rebroadcast(item_id, raw[tx_hash])
         return changed
 
     def _set_block(

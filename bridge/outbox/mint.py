@@ -111,9 +111,7 @@ class Mint(Handler):
         mint is recorded, the rest is queued again to go alone."""
         if self._consumed(ctx, session, item, "batch reverted"):
             return
-        outbox.mark(
-            item, OutboxStatus.QUEUED, nonce=None, tx_hash=None, raw_tx=None, last_error="batch reverted"
-        )
+        outbox.mark(item, OutboxStatus.QUEUED, nonce=None, tx_hash=None, last_error="batch reverted")
 
     def _consumed(self, ctx: Context, session: Session, item: OutboxItem, reason: str) -> bool:
         """Whether the mint's lock was consumed already; another order's consuming it halts the sender."""

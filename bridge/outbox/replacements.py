@@ -51,13 +51,16 @@ class Replacer:
         latest: dict[str, tuple[list[int], int, str]] = {}
         with self.sessions() as session:
             signings = outbox.signings(session, item_ids)
+            lasts: dict[int, tuple[str, int]] = {}
             for item in outbox.load(session, item_ids):
                 rows = signings[item.id]
                 if item.status != OutboxStatus.SENT or item.lease_owner != self.name or not rows:
                     continue
-                last = rows[-1]
-                if last.tx_hash == item.tx_hash:
-                    latest.setdefault(last.tx_hash, ([], last.nonce, last.raw_tx))[0].append(item.id)
+                if rows[-1].tx_hash == item.tx_hash:
+                    lasts[item.id] = (rows[-1].tx_hash, rows[-1].nonce)
+            raw = outbox.raw_transactions(session, {tx_hash for tx_hash, _ in lasts.values()})
+            for item_id, (tx_hash, nonce) in lasts.items():
+                latest.setdefault(tx_hash, ([], nonce, raw[tx_hash]))[0].append(item_id)
             session.commit()
         if not latest:
             return

@@ -196,7 +196,7 @@ class Sender:
             hold = hold_for(self.ctx, session, item, err)
         if hold is None:
             return False
-        outbox.mark(item, OutboxStatus.QUEUED, nonce=None, tx_hash=None, raw_tx=None)
+        outbox.mark(item, OutboxStatus.QUEUED, nonce=None, tx_hash=None)
         hold_item(session, item, hold, maximum=self.hold_max_seconds, sender=self.name)
         return True
 
@@ -233,10 +233,10 @@ class Sender:
 
     def _adopt(self, session: Session, item: OutboxItem, tx_hash: str) -> None:
         """Makes the mined signing the item's own (a replaced one may be the one mined): the finality
-        pass follows it, and a reorg re-broadcasts its bytes."""
+        pass follows it, and a reorg re-broadcasts its bytes (`raw_transactions`, by its hash)."""
         if item.tx_hash == tx_hash:
             return
         for row in outbox.signings(session, [item.id])[item.id]:
             if row.tx_hash == tx_hash:
-                item.tx_hash, item.raw_tx = tx_hash, row.raw_tx
+                item.tx_hash = tx_hash
                 return

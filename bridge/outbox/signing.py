@@ -79,7 +79,6 @@ class Signer:
                 OutboxStatus.SENT,
                 nonce=signed.nonce,
                 tx_hash=signed.tx_hash,
-                raw_tx=signed.raw_tx,
                 attempts=item.attempts + 1,
                 signed_at_block=head if earlier is None else min(earlier, head),
                 not_before=None,
@@ -93,7 +92,6 @@ class Signer:
                 item,
                 OutboxStatus.SENT,
                 tx_hash=signed.tx_hash,
-                raw_tx=signed.raw_tx,
                 attempts=item.attempts + 1,
             )
         self._record(session, items, signed)

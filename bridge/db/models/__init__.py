@@ -8,7 +8,7 @@ from bridge.db.models.base import Base, WeiAmount, utcnow
 from bridge.db.models.burns import Redemption, Retirement
 from bridge.db.models.catalog import Project, Vintage
 from bridge.db.models.operators import ApiKey, Operator
-from bridge.db.models.outbox import OutboxItem, SentTransaction, SignerNonce
+from bridge.db.models.outbox import OutboxItem, RawTransaction, SentTransaction, SignerNonce
 from bridge.db.models.records import Alert, AuditEvent, ChainCursor
 from bridge.db.models.tokenizations import (
     NO_OVERLAP,
@@ -28,6 +28,7 @@ __all__ = [
     "Operator",
     "OutboxItem",
     "Project",
+    "RawTransaction",
     "Redemption",
     "ReleasedRange",
     "Retirement",

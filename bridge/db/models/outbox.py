@@ -34,8 +34,8 @@ class OutboxItem(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     nonce: Mapped[int | None] = mapped_column(BigInteger)
+    # The latest signing; its bytes are in `raw_transactions`, once however many items it carries.
     tx_hash: Mapped[str | None] = mapped_column(String(66))
-    raw_tx: Mapped[str | None] = mapped_column(Text)
     # The chain head when the transaction was signed: it can only be mined in a later block, so
     # reserves and the listener never look past this block while the item is unsettled.
     signed_at_block: Mapped[int | None] = mapped_column(BigInteger)
@@ -60,8 +60,19 @@ class SentTransaction(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
     nonce: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str] = mapped_column(String(66), index=True)
-    raw_tx: Mapped[str] = mapped_column(Text)
     max_fee_per_gas: Mapped[int | None] = mapped_column(WeiAmount)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RawTransaction(Base):
+    """The signed bytes of one transaction, stored before its first broadcast: re-broadcast after a
+    crash or a reorg, and re-signed with higher fees. Once per transaction, not per item: a batch of
+    100 mints is one transaction of some 16 kB of calldata."""
+
+    __tablename__ = "raw_transactions"
+
+    tx_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    raw_tx: Mapped[str] = mapped_column(Text)
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
