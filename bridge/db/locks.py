@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
-from typing import Any
 
-from sqlalchemy import Select, bindparam, select, text, tuple_
+from sqlalchemy import bindparam, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from bridge.db.models import Redemption, ReleasedRange, SerialBatch, SerialRange, Tokenization
@@ -69,36 +68,38 @@ def find_overlap(session: Session, registry: int, space: str, start: int, end: i
     return session.get(SerialRange, nearest.id)
 
 
-def _unreleased(registry: int, space: str, start: int, end: int) -> Select[Any]:
-    """Released ranges of the space intersecting [start, end] whose transfer the registry has not
-    confirmed: until then the units are still in the bridge's registry account, owed to the redeemer."""
-    return (
-        select(ReleasedRange)
-        .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
-        .where(
-            ReleasedRange.registry_id == registry,
-            ReleasedRange.space == space,
-            ReleasedRange.block_start <= end,
-            ReleasedRange.block_end >= start,
-            Redemption.status != RedemptionStatus.RELEASED,
-        )
+# Released ranges of a space intersecting [start, end] whose transfer the registry has not confirmed:
+# until then the units are still in the bridge's registry account, owed to the redeemer. Prepared
+# once, like `_NEAREST_AT_OR_BELOW`.
+_UNRELEASED = (
+    select(ReleasedRange)
+    .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
+    .where(
+        ReleasedRange.registry_id == bindparam("registry"),
+        ReleasedRange.space == bindparam("space"),
+        ReleasedRange.block_start <= bindparam("end"),
+        ReleasedRange.block_end >= bindparam("start"),
+        Redemption.status != RedemptionStatus.RELEASED,
     )
+)
+_FIRST_UNRELEASED = _UNRELEASED.order_by(ReleasedRange.block_start).limit(1)
+_UNRELEASED_SPANS = _UNRELEASED.with_only_columns(ReleasedRange.block_start, ReleasedRange.block_end)
 
 
 def find_unreleased_overlap(
     session: Session, registry: int, space: str, start: int, end: int
 ) -> ReleasedRange | None:
-    """An unconfirmed release (see `_unreleased`) intersecting [start, end], if any.
+    """An unconfirmed release (see `_UNRELEASED`) intersecting [start, end], if any.
 
     Released ranges may overlap each other (units released, bridged again, released again), so this
     is a range scan of the space; it runs only for a block no held range conflicts with.
     """
-    query = _unreleased(registry, space, start, end).order_by(ReleasedRange.block_start).limit(1)
-    return session.scalars(query).first()
+    params = {"registry": registry, "space": space, "start": start, "end": end}
+    return session.scalars(_FIRST_UNRELEASED, params).first()
 
 
 def unreleased_in(session: Session, spaces: Collection[tuple[int, str]]) -> list[ReleasedRange]:
-    """Every unconfirmed release (see `_unreleased`) of these (registry, space) pairs."""
+    """Every unconfirmed release (see `_UNRELEASED`) of these (registry, space) pairs."""
     return list(
         session.scalars(
             select(ReleasedRange)
@@ -120,10 +121,9 @@ def held_spans(session: Session, registry: int, space: str, start: int, end: int
         SerialRange.block_start <= end,
         SerialRange.block_end >= start,
     )
-    owed = _unreleased(registry, space, start, end).with_only_columns(
-        ReleasedRange.block_start, ReleasedRange.block_end
-    )
-    return sorted({(a, b) for a, b in session.execute(held)} | {(a, b) for a, b in session.execute(owed)})
+    params = {"registry": registry, "space": space, "start": start, "end": end}
+    owed = session.execute(_UNRELEASED_SPANS, params)
+    return sorted({(a, b) for a, b in session.execute(held)} | {(a, b) for a, b in owed})
 
 
 def batch_of(session: Session, registry: int, batch: str) -> SerialBatch | None:

@@ -61,7 +61,10 @@ class LockScope:
         self, operator_id: int, idempotency_key: str, *, locked: bool = False
     ) -> Tokenization | None:
         """The operator's tokenization under this idempotency key; `locked` once its batch is locked,
-        when a concurrent request with the same key has committed or is waiting behind this one."""
+        when a concurrent request with the same key has committed or is waiting behind this one (on
+        PostgreSQL: a serial transaction saw all there is to see when it first looked)."""
+        if locked and not locks.concurrent(self.session):
+            return None
         return locks.by_idempotency_key(self.session, operator_id, idempotency_key)
 
     def held(self, registry: int, space: str, start: int, end: int) -> SerialRange | None:
