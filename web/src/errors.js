@@ -24,7 +24,6 @@ const PLAIN = {
   ERC20InsufficientAllowance: (a) =>
     `The pool may move only ${tonnes(a.allowance)} t of your tokens and needs ${tonnes(a.needed)} t: approve again.`,
   ERC20InvalidReceiver: () => "That recipient cannot receive tokens (the zero address).",
-  EnforcedPause: () => "The bridge operators have paused this token; transfers, retirements and deposits wait until they resume it.",
   VintageZeroAmount: () => "Enter an amount above zero.",
   VintageRedemptionNotWholeTonnes: () =>
     "Registries take credits back in whole tonnes only: enter a whole number of tonnes.",
