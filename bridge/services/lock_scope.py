@@ -1,8 +1,9 @@
 """Where `tokenizations.lock_in` reads what is already held and writes what it locks.
 
-A single request reads the database and writes at once (`LockScope`). A bulk chunk (`ChunkScope`)
-keeps what its items lock in memory and writes it all when the chunk ends, in two flushes (the
-tokenizations, then the rows that refer to them) instead of three per item. Its items still meet
+A single request reads the database and writes with its commit (`LockScope`). A bulk chunk
+(`ChunkScope`) keeps what its items lock in memory and writes it all when the chunk ends, in one
+flush instead of three per item (the models' relationships make the unit of work insert each
+tokenization before the rows that refer to it). Its items still meet
 each other as requests sent one after the other: each reads the database *and* the items before it,
 so an overlap with an earlier item of the chunk is refused naming that item's lock. The database's
 constraints check every row again when the chunk flushes.
@@ -52,7 +53,7 @@ class LockRows:
 
 
 class LockScope:
-    """One request: reads the database, and writes each lock when it is taken."""
+    """One request: reads the database; its lock is written with the request's commit."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -84,14 +85,12 @@ class LockScope:
         return 0
 
     def write(self, rows: LockRows) -> None:
-        self.session.add(rows.tokenization)
-        # The other rows refer to it, and the ORM has no relationship to order them by.
-        self.session.flush()
-        self.session.add_all(rows.dependents())
+        # One flush, at the commit: the models' relationships put the tokenization first.
+        self.session.add_all([rows.tokenization, *rows.dependents()])
 
 
 class ChunkScope(LockScope):
-    """A bulk chunk: what its items lock stays in memory until `flush`, then goes in two flushes."""
+    """A bulk chunk: what its items lock stays in memory until `flush`, then goes in one."""
 
     def __init__(
         self, session: Session, operator_id: int, keys: list[str], blocks: Iterable[SerialBlock]
@@ -189,7 +188,5 @@ class ChunkScope(LockScope):
 
     def flush(self) -> None:
         """Writes every lock of the chunk: the caller commits, or rolls back on a constraint."""
-        self.session.add_all(self.tokenizations)
-        self.session.flush()
-        self.session.add_all(self.dependents)
+        self.session.add_all([*self.tokenizations, *self.dependents])
         self.session.flush()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bridge.db.models.base import Base, WeiAmount, state_check, utcnow
 from bridge.states import OutboxStatus
+
+if TYPE_CHECKING:
+    from bridge.db.models.tokenizations import Tokenization
 
 
 class OutboxItem(Base):
@@ -47,6 +51,9 @@ class OutboxItem(Base):
     not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # Not read: it tells the unit of work to insert a mint's tokenization first, in the same flush.
+    tokenization: Mapped[Tokenization | None] = relationship()
 
 
 class SentTransaction(Base):

@@ -92,6 +92,9 @@ class SerialBatch(Base):
     first_tokenization_id: Mapped[str] = mapped_column(ForeignKey("tokenizations.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    # Not read: it tells the unit of work to insert the tokenization first, in the same flush.
+    first_tokenization: Mapped[Tokenization] = relationship()
+
 
 #: Held ranges of one numbering space never share a unit. PostgreSQL enforces it with this
 #: exclusion constraint (btree_gist); SQLite with the triggers of migration 0003.
@@ -135,6 +138,9 @@ class SerialRange(Base):
     tokenization_id: Mapped[str] = mapped_column(ForeignKey("tokenizations.id"))
     retirement_pk: Mapped[int | None] = mapped_column(ForeignKey("retirements.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # As `SerialBatch.first_tokenization`: the tokenization goes first in the flush that writes both.
+    tokenization: Mapped[Tokenization] = relationship()
 
     @property
     def quantity(self) -> int:
