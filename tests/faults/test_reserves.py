@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, text
 
 from bridge.chain.lens import page_size
 from bridge.units import TONNE
-from tests.support.harness import BRIDGE_ACCOUNT, bridge_processes
+from tests.support.deploying import BRIDGE_ACCOUNT
+from tests.support.harness import bridge_processes
 from tests.support.payloads import (
     ALICE,
     ALICE_ADDRESS,

@@ -21,7 +21,7 @@ from bridge.guardian import Guardian
 from bridge.listener.listener import Listener
 from bridge.services.reserves import EVENTS_CURSOR
 from bridge.units import TONNE
-from tests.support.deploying import ANVIL_ACCOUNTS
+from tests.support.deploying import ANVIL_ACCOUNTS, BRIDGE_ACCOUNT
 from tests.support.payloads import (
     ALICE,
     ALICE_ADDRESS,
@@ -31,7 +31,6 @@ from tests.support.payloads import (
     verra_serial,
 )
 from tests.support.service import (
-    BRIDGE_ACCOUNT,
     BridgeUnderTest,
     account_index,
     admin_call,

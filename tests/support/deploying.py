@@ -97,3 +97,23 @@ def send_from(w3: Web3, account_index: int, call: Any) -> Any:
     receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
     assert receipt["status"] == 1, receipt
     return receipt
+
+
+def bridge_environment(
+    rpc_url: str, workdir: Path, database_url: str, port: int, *, confirmations: int = 0, **settings: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The contracts deployed by `ape run deploy`, and the BRIDGE_* variables of a bridge that signs
+    with its one key (minter and registrar) and polls fast; `settings` adds or overrides some."""
+    bridge_roles = ("--minter", BRIDGE_ACCOUNT[0], "--registrar", BRIDGE_ACCOUNT[0])
+    deployment = deploy(rpc_url, workdir / "deployments", *bridge_roles)
+    env = {
+        "BRIDGE_DATABASE_URL": database_url,
+        "BRIDGE_RPC_URL": rpc_url,
+        "BRIDGE_DEPLOYMENT_FILE": str(workdir / "deployments" / "ethereum-local.json"),
+        "BRIDGE_SIGNER_KEY": BRIDGE_ACCOUNT[1],
+        "BRIDGE_CONFIRMATIONS": str(confirmations),
+        "BRIDGE_POLL_INTERVAL": "0.1",
+        "BRIDGE_API_PORT": str(port),
+        **{f"BRIDGE_{name.upper()}": value for name, value in settings.items()},
+    }
+    return deployment, env

@@ -18,7 +18,7 @@ from web3 import Web3
 
 from bridge.chain.contracts import Chain
 from tests.support.anvil import Anvil, free_port
-from tests.support.deploying import BRIDGE_ACCOUNT, PROJECT_DIR, deploy, send_from
+from tests.support.deploying import PROJECT_DIR, bridge_environment, send_from
 
 CARBON_BRIDGE = str(Path(sys.executable).with_name("carbon-bridge"))
 
@@ -137,22 +137,15 @@ def bridge_processes(
     anvil.start()
     processes: Processes | None = None
     try:
-        # The service signs mints and registry confirmations with its one key: minter and registrar.
-        bridge_roles = ("--minter", BRIDGE_ACCOUNT[0], "--registrar", BRIDGE_ACCOUNT[0])
-        deployment = deploy(anvil.url, workdir / "deployments", *bridge_roles)
         port = free_port()
-        env = {
-            "BRIDGE_DATABASE_URL": database_url,
-            "BRIDGE_RPC_URL": anvil.url,
-            "BRIDGE_DEPLOYMENT_FILE": str(workdir / "deployments" / "ethereum-local.json"),
-            "BRIDGE_SIGNER_KEY": BRIDGE_ACCOUNT[1],
-            "BRIDGE_CONFIRMATIONS": str(confirmations),
-            "BRIDGE_POLL_INTERVAL": "0.1",
-            "BRIDGE_RECEIPT_TIMEOUT": "3",
-            "BRIDGE_LEASE_SECONDS": "10",
-            "BRIDGE_API_PORT": str(port),
-            **{f"BRIDGE_{k.upper()}": v for k, v in settings.items()},
-        }
+        deployment, env = bridge_environment(
+            anvil.url,
+            workdir,
+            database_url,
+            port,
+            confirmations=confirmations,
+            **{"receipt_timeout": "3", "lease_seconds": "10", **settings},
+        )
         processes = Processes(workdir, anvil, deployment, env, f"http://127.0.0.1:{port}")
         assert processes.cli("migrate").returncode == 0
         created = processes.cli("keys", "create", "--operator", "Faults desk", "--registries", "verra")

@@ -19,7 +19,7 @@ from web3 import Web3
 from bridge.chain.contracts import Chain
 from tests.support import deploying
 from tests.support.anvil import Anvil, free_port
-from tests.support.deploying import ANVIL_ACCOUNTS, BRIDGE_ACCOUNT, PROJECT_DIR, deploy, send_from
+from tests.support.deploying import ANVIL_ACCOUNTS, PROJECT_DIR, bridge_environment, send_from
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -93,19 +93,8 @@ def running_bridge(database_url: str, workdir: Path) -> Iterator[BridgeUnderTest
     anvil = Anvil()
     anvil.start()
     try:
-        # The service signs mints and registry confirmations with its one key: minter and registrar.
-        bridge_roles = ("--minter", BRIDGE_ACCOUNT[0], "--registrar", BRIDGE_ACCOUNT[0])
-        deployment = deploy(anvil.url, workdir / "deployments", *bridge_roles)
         port = free_port()
-        env = {
-            "BRIDGE_DATABASE_URL": database_url,
-            "BRIDGE_RPC_URL": anvil.url,
-            "BRIDGE_DEPLOYMENT_FILE": str(workdir / "deployments" / "ethereum-local.json"),
-            "BRIDGE_SIGNER_KEY": BRIDGE_ACCOUNT[1],
-            "BRIDGE_CONFIRMATIONS": "0",
-            "BRIDGE_POLL_INTERVAL": "0.1",
-            "BRIDGE_API_PORT": str(port),
-        }
+        deployment, env = bridge_environment(anvil.url, workdir, database_url, port)
         migrated = cli("migrate", env=env)
         assert migrated.returncode == 0, migrated.stderr
         created = cli(
