@@ -61,6 +61,8 @@ def main() -> None:
             run_lookup(results, workdir, args)
         if only & {"bulk", "scaled"}:
             issue15.run(results, workdir, args, only)
+        # The run's temporary directory is this machine's; the results name files within it.
+        results = _within(results, str(workdir))
 
     out: Path = args.out
     if args.update and (out / "results.json").exists():
@@ -76,6 +78,17 @@ def main() -> None:
         (out / "profile.md").write_text(issue15.profile_report(results))
     print()
     print(markdown)
+
+
+def _within(value: Any, workdir: str) -> Any:
+    """`value` with every path under `workdir` written as `<workdir>/...`."""
+    if isinstance(value, str):
+        return value.replace(workdir, "<workdir>")
+    if isinstance(value, dict):
+        return {key: _within(item, workdir) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_within(item, workdir) for item in value]
+    return value
 
 
 def run_gas(results: dict[str, Any], workdir: Path) -> None:
