@@ -40,6 +40,16 @@ def by_idempotency_key(session: Session, operator_id: int, idempotency_key: str)
     ).first()
 
 
+def by_idempotency_keys(session: Session, operator_id: int, keys: Collection[str]) -> list[Tokenization]:
+    """The operator's tokenizations under any of these idempotency keys (one query)."""
+    if not keys:
+        return []
+    query = select(Tokenization).where(
+        Tokenization.operator_id == operator_id, Tokenization.idempotency_key.in_(list(keys))
+    )
+    return list(session.scalars(query))
+
+
 # Prepared once: the overlap check runs for every lock (and every item of a bulk).
 _NEAREST_AT_OR_BELOW = (
     select(SerialRange.id, SerialRange.block_end)
@@ -71,16 +81,16 @@ def find_overlap(session: Session, registry: int, space: str, start: int, end: i
 # Released ranges of a space intersecting [start, end] whose transfer the registry has not confirmed:
 # until then the units are still in the bridge's registry account, owed to the redeemer. Prepared
 # once, like `_NEAREST_AT_OR_BELOW`.
-_UNRELEASED = (
+_UNCONFIRMED = (
     select(ReleasedRange)
     .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
-    .where(
-        ReleasedRange.registry_id == bindparam("registry"),
-        ReleasedRange.space == bindparam("space"),
-        ReleasedRange.block_start <= bindparam("end"),
-        ReleasedRange.block_end >= bindparam("start"),
-        Redemption.status != RedemptionStatus.RELEASED,
-    )
+    .where(Redemption.status != RedemptionStatus.RELEASED)
+)
+_UNRELEASED = _UNCONFIRMED.where(
+    ReleasedRange.registry_id == bindparam("registry"),
+    ReleasedRange.space == bindparam("space"),
+    ReleasedRange.block_start <= bindparam("end"),
+    ReleasedRange.block_end >= bindparam("start"),
 )
 _FIRST_UNRELEASED = _UNRELEASED.order_by(ReleasedRange.block_start).limit(1)
 _UNRELEASED_SPANS = _UNRELEASED.with_only_columns(ReleasedRange.block_start, ReleasedRange.block_end)
@@ -100,16 +110,10 @@ def find_unreleased_overlap(
 
 def unreleased_in(session: Session, spaces: Collection[tuple[int, str]]) -> list[ReleasedRange]:
     """Every unconfirmed release (see `_UNRELEASED`) of these (registry, space) pairs."""
-    return list(
-        session.scalars(
-            select(ReleasedRange)
-            .join(Redemption, Redemption.id == ReleasedRange.redemption_pk)
-            .where(
-                tuple_(ReleasedRange.registry_id, ReleasedRange.space).in_(list(spaces)),
-                Redemption.status != RedemptionStatus.RELEASED,
-            )
-        )
-    )
+    if not spaces:
+        return []
+    pairs = tuple_(ReleasedRange.registry_id, ReleasedRange.space).in_(list(spaces))
+    return list(session.scalars(_UNCONFIRMED.where(pairs)))
 
 
 def held_spans(session: Session, registry: int, space: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -124,6 +128,14 @@ def held_spans(session: Session, registry: int, space: str, start: int, end: int
     params = {"registry": registry, "space": space, "start": start, "end": end}
     owed = session.execute(_UNRELEASED_SPANS, params)
     return sorted({(a, b) for a, b in session.execute(held)} | {(a, b) for a, b in owed})
+
+
+def batches_of(session: Session, batches: Collection[tuple[int, str]]) -> list[SerialBatch]:
+    """The recorded batches among these (registry, batch) pairs (one query)."""
+    if not batches:
+        return []
+    pairs = tuple_(SerialBatch.registry_id, SerialBatch.batch).in_(list(batches))
+    return list(session.scalars(select(SerialBatch).where(pairs)))
 
 
 def batch_of(session: Session, registry: int, batch: str) -> SerialBatch | None:

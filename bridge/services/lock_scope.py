@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from bridge.db import locks
@@ -62,8 +61,8 @@ class LockScope:
         self, operator_id: int, idempotency_key: str, *, locked: bool = False
     ) -> Tokenization | None:
         """The operator's tokenization under this idempotency key; `locked` once its batch is locked,
-        when a concurrent request with the same key has committed or is waiting behind this one (on
-        PostgreSQL: a serial transaction saw all there is to see when it first looked)."""
+        when a concurrent request with the same key has committed or is waiting behind this one. A
+        serial transaction (SQLite) saw all there is to see when it first looked."""
         if locked and not locks.concurrent(self.session):
             return None
         return locks.by_idempotency_key(self.session, operator_id, idempotency_key)
@@ -101,8 +100,7 @@ class ChunkScope(LockScope):
         self.ranges: dict[tuple[int, str], list[SerialRange]] = defaultdict(list)
         self.new_batches: dict[tuple[int, str], SerialBatch] = {}
         self.tonnes: dict[int, int] = defaultdict(int)
-        self.tokenizations: list[Tokenization] = []
-        self.dependents: list[SerialBatch | SerialRange | OutboxItem | AuditEvent] = []
+        self.rows: list[Tokenization | SerialBatch | SerialRange | OutboxItem | AuditEvent] = []
         self.known_keys: dict[str, Tokenization] = {}
         self.known_batches: dict[tuple[int, str], SerialBatch] = {}
         self.owed_ranges: dict[tuple[int, str], list[ReleasedRange]] = defaultdict(list)
@@ -110,26 +108,12 @@ class ChunkScope(LockScope):
             self._read_ahead(operator_id, keys, list(blocks))
 
     def _read_ahead(self, operator_id: int, keys: list[str], blocks: list[SerialBlock]) -> None:
-        self.known_keys = {
-            t.idempotency_key: t
-            for t in self.session.scalars(
-                select(Tokenization).where(
-                    Tokenization.operator_id == operator_id, Tokenization.idempotency_key.in_(keys)
-                )
-            )
-        }
-        batches = {(int(b.registry), b.batch) for b in blocks}
-        if batches:
-            self.known_batches = {
-                (b.registry_id, b.batch): b
-                for b in self.session.scalars(
-                    select(SerialBatch).where(tuple_(SerialBatch.registry_id, SerialBatch.batch).in_(batches))
-                )
-            }
-        spaces = {(int(b.registry), b.space) for b in blocks}
-        if spaces:
-            for owed in locks.unreleased_in(self.session, spaces):
-                self.owed_ranges[owed.registry_id, owed.space].append(owed)
+        known = locks.by_idempotency_keys(self.session, operator_id, keys)
+        self.known_keys = {t.idempotency_key: t for t in known}
+        batches = locks.batches_of(self.session, {(int(b.registry), b.batch) for b in blocks})
+        self.known_batches = {(b.registry_id, b.batch): b for b in batches}
+        for owed in locks.unreleased_in(self.session, {(int(b.registry), b.space) for b in blocks}):
+            self.owed_ranges[owed.registry_id, owed.space].append(owed)
 
     def replay_of(
         self, operator_id: int, idempotency_key: str, *, locked: bool = False
@@ -183,10 +167,9 @@ class ChunkScope(LockScope):
             self.ranges[held.registry_id, held.space].append(held)
         if rows.new_batch is not None:
             self.new_batches[rows.new_batch.registry_id, rows.new_batch.batch] = rows.new_batch
-        self.tokenizations.append(tokenization)
-        self.dependents += rows.dependents()
+        self.rows += [tokenization, *rows.dependents()]
 
     def flush(self) -> None:
         """Writes every lock of the chunk: the caller commits, or rolls back on a constraint."""
-        self.session.add_all([*self.tokenizations, *self.dependents])
+        self.session.add_all(self.rows)
         self.session.flush()

@@ -91,12 +91,7 @@ BRIDGE_ACCOUNT = ANVIL_ACCOUNTS[1]
 def send_from(w3: Web3, account_index: int, call: Any) -> Any:
     """Sends a contract call from one of Anvil's accounts (a holder's wallet, or a thief's); the
     receipt, which must be a success."""
-    address, key = ANVIL_ACCOUNTS[account_index]
-    tx = call.build_transaction({"from": address, "nonce": w3.eth.get_transaction_count(address)})
-    signed = Account.from_key(key).sign_transaction(tx)
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
-    assert receipt["status"] == 1, receipt
-    return receipt
+    return send(w3, ANVIL_ACCOUNTS[account_index], call)
 
 
 def bridge_environment(
