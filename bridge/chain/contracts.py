@@ -12,6 +12,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
+from web3.types import RPCEndpoint
 
 from bridge.config import Settings, signer_key_for, unsafe_confirmations
 
@@ -91,7 +92,16 @@ class Chain:
     ) -> None:
         self.rpc_url = rpc_url
         self.request_timeout = request_timeout
-        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout}))
+        # web3's validation middleware asks for the chain id before every call and estimate; the id of
+        # an endpoint does not change (check_network compares it with the deployment once), so the
+        # provider answers those from its cache: one round trip per call, not two.
+        provider = Web3.HTTPProvider(
+            rpc_url,
+            request_kwargs={"timeout": request_timeout},
+            cache_allowed_requests=True,
+            cacheable_requests={RPCEndpoint("eth_chainId")},
+        )
+        self.w3 = Web3(provider)
         self.deployment = deployment
         self.chain_id: int = int(deployment["chainId"])
         contracts = deployment["contracts"]
