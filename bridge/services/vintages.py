@@ -8,7 +8,7 @@ from functools import lru_cache
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bridge.catalog import REGISTRY_CODES, Category, Registry
@@ -82,12 +82,23 @@ def ensure_vintage(
     key = vintage_key(int(registry), project_id, start, end)
     labels = attributes.label_bits()
     known: Vintage | None = session.info.get(ENSURED, {}).get(key)
-    if known is not None:  # ensured earlier in this transaction: its lock is held, its rows are read
+    if known is not None:  # ensured earlier in this transaction: its rows are read
         _same_project(known.project, attributes, country)
         _same_labels(known, labels)
         if create_token:
-            _queue_creation(session, known)
+            _queue_token(session, known)
         return known
+    vintage = session.scalars(
+        select(Vintage).where(Vintage.key == key).options(joinedload(Vintage.project))
+    ).first()
+    if vintage is not None:
+        _same_project(vintage.project, attributes, country)
+        _same_labels(vintage, labels)
+        # Project and vintage rows never change once written, so a known vintage is read without its
+        # lock: only queueing its token takes it, and the vintage's other tokenizations run in parallel.
+        if create_token:
+            _queue_token(session, vintage)
+        return _remembered(session, key, vintage)
     lock_key(session, int(registry), f"vintage:{key}")
     project = session.scalars(
         select(Project).where(Project.registry_id == int(registry), Project.project_id == project_id)
@@ -119,6 +130,10 @@ def ensure_vintage(
         set_committed_value(vintage, "project", project)
     if create_token:
         _queue_creation(session, vintage)
+    return _remembered(session, key, vintage)
+
+
+def _remembered(session: Session, key: str, vintage: Vintage) -> Vintage:
     if ENSURED in session.info:
         session.info[ENSURED][key] = vintage
     return vintage
@@ -150,6 +165,12 @@ def ensure_token(session: Session, vintage: Vintage) -> None:
     # Under the lock: another transaction may have queued it since this one read the row.
     session.refresh(vintage, ["token_address", "creation_item_pk"])
     _queue_creation(session, vintage)
+
+
+def _queue_token(session: Session, vintage: Vintage) -> None:
+    """`ensure_token` for a vintage read without its lock: nothing to do once it is queued."""
+    if vintage.token_address is None and vintage.creation_item_pk is None:
+        ensure_token(session, vintage)
 
 
 def _queue_creation(session: Session, vintage: Vintage) -> None:
