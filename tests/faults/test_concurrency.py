@@ -125,16 +125,29 @@ def test_two_senders_share_the_queue_without_double_send_or_nonce_gap(
         bridge.start_sender("sender-b")
         bridge.start_listener()
         accepted = set()
-        for i in range(80):
+
+        def post(i: int) -> None:
             response = bridge.post(
                 "/tokenizations", tokenization(verra_serial(100_000 + i * 10, 100_004 + i * 10))
             )
             assert response.status_code == 201, response.text + bridge.log("api")
             accepted.add(response.json()["id"])
+
+        # In waves, until sender-a has won some of the queue from sender-b (which sender claims an item
+        # first is a race); then sender-a dies mid-queue, its leased items pass to sender-b when their
+        # leases run out, and sender-b alone takes the rest.
+        waves = iter(range(0, 80, 5))
         deadline = time.monotonic() + 60
-        while bridge.log("sender-a", tail=None).count(" signed, nonce ") < 10 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        bridge.kill("sender-a")  # mid-queue: its leased item passes to sender-b when the lease runs out
+        for start in waves:
+            for i in range(start, start + 5):
+                post(i)
+            time.sleep(0.2)
+            if bridge.log("sender-a", tail=None).count(" signed, nonce ") or time.monotonic() > deadline:
+                break
+        bridge.kill("sender-a")
+        for start in waves:
+            for i in range(start, start + 5):
+                post(i)
         wait_until_settled(bridge)
 
         assert_minted_exactly_once(bridge, accepted)
@@ -159,3 +172,36 @@ def test_two_senders_share_the_queue_without_double_send_or_nonce_gap(
             f"{len(rows)} items in {len(nonces)} transactions, nonces {nonces[0]}..{nonces[-1]}, no gap; "
             f"signed by {signed_by}"
         )
+
+
+def test_first_requests_of_a_new_vintage_queue_its_token_once_across_api_processes(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """A known vintage is read without its lock; the requests that find it new or without a queued
+    token take the lock, so however many arrive at once, one token is created."""
+    with bridge_processes(tmp_path, postgres_url) as bridge:
+        urls = _two_api_processes(bridge)
+
+        def wave(first_batch: int) -> list[dict]:
+            # Each request another batch of the same vintage: no batch lock orders them.
+            return [
+                tokenization(
+                    verra_serial(
+                        first_batch * 100 + i * 10, first_batch * 100 + i * 10 + 4, batch=first_batch + i
+                    )
+                )
+                for i in range(CONCURRENT)
+            ]
+
+        for first_batch in (40_000, 50_000):  # the vintage new, then known
+            responses = _post_all_at_once(urls, bridge.api_key, wave(first_batch))
+            assert Counter(r.status_code for r in responses) == {201: CONCURRENT}, [r.text for r in responses]
+            assert len({r.json()["vintage"]["id"] for r in responses}) == 1
+        engine = create_engine(postgres_url)
+        with engine.connect() as connection:
+            vintages = connection.execute(text("SELECT count(*) FROM vintages")).scalar_one()
+            creations = connection.execute(
+                text("SELECT count(*) FROM outbox WHERE kind = 'create_vintage'")
+            ).scalar_one()
+        engine.dispose()
+        assert (vintages, creations) == (1, 1)
