@@ -226,7 +226,8 @@ def report(results: dict[str, Any]) -> str:
     lines += issue15.report(results)
     lines += ["", "## Targets", "", "| ratio | value | target | met |", "|---|---:|---|---|"]
     for name, x in results["ratios"].items():
-        lines.append(f"| {name} | {x['value']} | {x['target']} | {'yes' if x['met'] else '**no**'} |")
+        met = "–" if x["met"] is None else "yes" if x["met"] else "**no**"
+        lines.append(f"| {name} | {x['value']} | {x['target']} | {met} |")
     return "\n".join(lines) + "\n"
 
 

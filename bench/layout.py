@@ -77,7 +77,7 @@ class Layout:
     def _start(self, role: str, args: list[str]) -> None:
         if self.profile == role:
             self.profile_file = self.workdir / f"{self.name}-{role}.pyspy"
-            args = [PY_SPY, "record", "--format", "raw", "--subprocesses", "--rate", "100"]
+            args = [PY_SPY, "record", "--format", "raw", "--subprocesses", "--nonblocking", "--rate", "100"]
             args += ["-o", str(self.profile_file), "--", *self._args[role]]
         log = (self.workdir / f"{self.name}-{role}.log").open("wb")
         self.processes[role] = subprocess.Popen(
