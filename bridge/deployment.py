@@ -30,7 +30,7 @@ from bridge.deployment_record import (
     load_record,
     write_record,
 )
-from bridge.units import to_hex
+from bridge.units import TONNE, to_hex
 
 __all__ = [
     "BUILT_CONTRACTS",
@@ -59,6 +59,8 @@ LOCAL_VINTAGE_DELAY = 0
 LIVE_VINTAGE_DELAY = 3600
 # (overall tonnes, tonnes per vintage, window in seconds) a stolen minter key can mint at most.
 LOCAL_MINT_LIMITS = (500_000, 250_000, 24 * 3600)
+# The smallest retirement, 0.001 t: smaller ones would flood the operators' queue with dust.
+MINIMUM_RETIREMENT = TONNE // 1000
 
 # The powers one key each; off a local Anvil no address may hold two of them.
 ROLE_HOLDERS = ("minter", "registrar", "guardian", "admin")
@@ -158,6 +160,7 @@ def deploy_all(
     admin_delay: int,
     vintage_delay: int = 0,
     mint_limits: tuple[int, int, int] = LOCAL_MINT_LIMITS,
+    minimum_retirement: int = MINIMUM_RETIREMENT,
     pools: list[PoolSpec] = POOLS,
     fee_recipient: str | None = None,
 ) -> Deployment:
@@ -179,6 +182,7 @@ def deploy_all(
         admin_delay: Seconds before a default-admin transfer takes effect.
         vintage_delay: Seconds a new vintage waits before its first mint.
         mint_limits: Overall tonnes, tonnes per vintage, and their rolling window in seconds.
+        minimum_retirement: The smallest amount a retirement may have (18 decimals; at most 10^18).
         pools: The commodity pools to deploy.
         fee_recipient: Receives pool redemption fees (default: `admin`).
     """
@@ -201,7 +205,9 @@ def deploy_all(
         timelock = sent.deploy(contracts["BridgeTimelock"], 0, setup_keys, setup_keys, ZERO_ADDRESS)
     owner = timelock.address if timelock is not None else admin
     factory = sent.deploy(contracts["VintageFactory"], admin_delay, owner)
-    certificate = sent.deploy(contracts["RetirementCertificate"], admin_delay, owner, factory.address)
+    certificate = sent.deploy(
+        contracts["RetirementCertificate"], admin_delay, owner, factory.address, minimum_retirement
+    )
     implementation = sent.deploy(contracts["VintageToken"], factory.address, certificate.address)
     deployed_pools = {
         spec.symbol: sent.deploy(
@@ -218,6 +224,7 @@ def deploy_all(
         "adminDelay": admin_delay,
         "mintLimits": dict(zip(("totalTonnes", "vintageTonnes", "window"), mint_limits, strict=True)),
         "vintageMintDelay": vintage_delay,
+        "minimumRetirementWei": str(minimum_retirement),
     }
     # Pools pause only if their contract has a guardian role (the factory pauses vintage tokens).
     pool_guardian = "GUARDIAN_ROLE" in {m.name for m in contracts["CommodityPool"].contract_type.view_methods}

@@ -21,6 +21,7 @@ from bridge.deployment import (
     LOCAL_MINT_LIMITS,
     LOCAL_TIMELOCK_DELAY,
     LOCAL_VINTAGE_DELAY,
+    MINIMUM_RETIREMENT,
     ROLE_HOLDERS,
     build_hash,
     deploy_all,
@@ -32,6 +33,7 @@ from bridge.deployment import (
     shared_holders,
     write_record,
 )
+from bridge.units import TONNE, parse_tonnes
 
 
 def _mint_limits(ctx, param, value):
@@ -44,6 +46,18 @@ def _mint_limits(ctx, param, value):
     if not (0 <= total < 2**48 and 0 <= per_vintage < 2**48 and 0 < window < 2**32):
         raise click.BadParameter("tonnes must fit 48 bits and the window 32 bits (at least 1 s)")
     return total, per_vintage, window
+
+
+def _minimum_retirement(ctx, param, value):
+    if value is None:
+        return MINIMUM_RETIREMENT
+    try:
+        wei = parse_tonnes(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+    if wei > TONNE:
+        raise click.BadParameter("at most 1 tonne, so whole tonnes can always retire")
+    return wei
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -68,6 +82,12 @@ def _mint_limits(ctx, param, value):
     callback=_mint_limits,
     help="Tonnes mintable overall and per vintage per WINDOW seconds. Default: 500000,250000,86400.",
 )
+@click.option(
+    "--minimum-retirement",
+    metavar="TONNES",
+    callback=_minimum_retirement,
+    help="The smallest retirement, 0 to 1 t; smaller ones revert. Default: 0.001.",
+)
 @click.option("--admin-delay", type=int, help="Seconds before an admin transfer takes effect.")
 @click.option("--force", is_flag=True, help="Deploy a new set even if the recorded one exists.")
 def cli(
@@ -82,6 +102,7 @@ def cli(
     timelock_delay,
     vintage_delay,
     mint_limits,
+    minimum_retirement,
     admin_delay,
     force,
 ):
@@ -124,6 +145,7 @@ def cli(
         admin_delay=admin_delay,
         vintage_delay=vintage_delay,
         mint_limits=mint_limits,
+        minimum_retirement=minimum_retirement,
     )
     record = write_record(
         path,

@@ -54,6 +54,10 @@ interface IRetirementCertificate {
     error CertificateAlreadyCorrected(uint256 certificateId);
     /// @dev The correction repeats the reference `certificateId` already records.
     error CertificateReferenceUnchanged(uint256 certificateId);
+    /// @dev A retirement of `amount` is below the `minimum` one: dust would flood the registry's queue.
+    error CertificateBelowMinimum(uint256 amount, uint256 minimum);
+    /// @dev A minimum retirement of `minimum` is above `ceiling` (one tonne): whole tonnes could not retire.
+    error CertificateMinimumTooHigh(uint256 minimum, uint256 ceiling);
 
     /// @dev Certificate `certificateId` was issued to `owner` for `amount` of `vintage` retired.
     event CertificateIssued(
@@ -70,10 +74,14 @@ interface IRetirementCertificate {
     /// @dev The admin replaced the registry reference `previous` of `certificateId` by `corrected`.
     event RegistryReferenceCorrected(uint256 indexed certificateId, string previous, string corrected);
 
+    /// @dev The smallest amount a retirement may have changed from `previous` to `minimum`.
+    event MinimumRetirementChanged(uint256 previous, uint256 minimum);
+
     /**
      * @notice Issues a certificate for a retirement. Called by the vintage token that burned the credits.
      * @param owner Receives the certificate.
-     * @param r What was retired; `vintage` must be the caller and `registryReference` empty.
+     * @param r What was retired; `vintage` must be the caller, `amount` at least {minimumRetirement} and
+     * `registryReference` empty.
      * @return certificateId The new certificate's id (counting from 1).
      */
     function issue(address owner, Retirement calldata r) external returns (uint256 certificateId);
@@ -99,4 +107,14 @@ interface IRetirementCertificate {
 
     /// @notice How many certificates were issued.
     function totalIssued() external view returns (uint256);
+
+    /// @notice The smallest amount (18 decimals) a retirement may have; smaller ones revert.
+    function minimumRetirement() external view returns (uint256);
+
+    /**
+     * @notice Sets the smallest amount a retirement may have, at most one tonne. Admin only (a timelock).
+     *
+     * Emits a {MinimumRetirementChanged} event when it changes.
+     */
+    function setMinimumRetirement(uint128 minimum) external;
 }

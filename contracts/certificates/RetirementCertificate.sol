@@ -20,9 +20,14 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
 
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
 
+    /// @dev The highest minimum retirement: one tonne, so whole tonnes can always retire.
+    uint256 private constant _MAX_MINIMUM = 1e18;
+
     IVintageFactory private immutable _factory;
 
-    uint256 private _totalIssued;
+    // One slot: `issue` reads and writes the counter, so checking the minimum costs no extra read.
+    uint128 private _totalIssued;
+    uint128 private _minimumRetirement;
     mapping(uint256 certificateId => Retirement) private _retirements;
     mapping(uint256 certificateId => bool) private _corrected;
 
@@ -30,13 +35,16 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
      * @param adminDelay Delay before a default admin transfer takes effect.
      * @param admin The initial default admin.
      * @param factory_ The vintage factory whose tokens may issue certificates.
+     * @param minimumRetirement_ The smallest amount a retirement may have (18 decimals), at most one tonne.
      */
     constructor(
         uint48 adminDelay,
         address admin,
-        address factory_
+        address factory_,
+        uint128 minimumRetirement_
     ) ERC721("Carbon Retirement Certificate", "CRC") AccessControlDefaultAdminRules(adminDelay, admin) {
         _factory = IVintageFactory(factory_);
+        _setMinimumRetirement(minimumRetirement_);
     }
 
     /// @notice The vintage factory whose tokens may issue certificates.
@@ -48,6 +56,10 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
     function issue(address owner, Retirement calldata r) external returns (uint256 certificateId) {
         if (r.vintage != msg.sender || !_factory.isVintage(msg.sender)) {
             revert CertificateUnauthorizedIssuer(msg.sender);
+        }
+        uint256 minimum = _minimumRetirement;
+        if (r.amount < minimum) {
+            revert CertificateBelowMinimum(r.amount, minimum);
         }
         certificateId = ++_totalIssued;
         Retirement storage stored = _retirements[certificateId];
@@ -120,6 +132,16 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
         return _totalIssued;
     }
 
+    /// @inheritdoc IRetirementCertificate
+    function minimumRetirement() external view returns (uint256) {
+        return _minimumRetirement;
+    }
+
+    /// @inheritdoc IRetirementCertificate
+    function setMinimumRetirement(uint128 minimum) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMinimumRetirement(minimum);
+    }
+
     /**
      * @notice The certificate as JSON metadata, in a data URI.
      * @dev The beneficiary's name and the reason's text are not stored (see {Retirement}): the metadata
@@ -159,6 +181,18 @@ contract RetirementCertificate is IRetirementCertificate, ERC721, AccessControlD
         bytes4 interfaceId
     ) public view override(ERC721, AccessControlDefaultAdminRules) returns (bool) {
         return super.supportsInterface(interfaceId);
+    }
+
+    function _setMinimumRetirement(uint128 minimum) private {
+        if (minimum > _MAX_MINIMUM) {
+            revert CertificateMinimumTooHigh(minimum, _MAX_MINIMUM);
+        }
+        uint256 previous = _minimumRetirement;
+        if (previous == minimum) {
+            return;
+        }
+        _minimumRetirement = minimum;
+        emit MinimumRetirementChanged(previous, minimum);
     }
 
     function _attribute(string memory trait, string memory value) private pure returns (string memory) {

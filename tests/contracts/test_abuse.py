@@ -204,7 +204,7 @@ def hooked_bridge(project, deployer, bridge_account, hostile):
     registered for the hooks.
     """
     factory = project.VintageFactory.deploy(0, deployer, sender=deployer)
-    certificate = project.RetirementCertificate.deploy(0, deployer, factory, sender=deployer)
+    certificate = project.RetirementCertificate.deploy(0, deployer, factory, 0, sender=deployer)
     implementation = project.HookedVintageMock.deploy(factory, certificate, sender=deployer)
     factory.setImplementation(implementation, sender=deployer)
     factory.registerRegistry(int(Registry.VERRA), "VCS", sender=deployer)

@@ -4,6 +4,7 @@ import json
 import ape
 import pytest
 
+from bridge.deployment import MINIMUM_RETIREMENT
 from tests.support.vintages import TONNE, create_vintage, details_hash, mint
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -140,3 +141,43 @@ def test_a_correction_is_admin_only_and_needs_a_confirmed_changed_reference(
     with ape.reverts(certificate.ERC721NonexistentToken, tokenId=10**9):
         certificate.correctRegistryReference(10**9, "REF", sender=deployer)
     assert not certificate.registryReferenceCorrected(certificate_id)
+
+
+def test_a_retirement_below_the_minimum_reverts_and_burns_nothing(
+    project, factory, bridge_account, certificate, alice
+):
+    vintage = create_vintage(project, factory, bridge_account)
+    mint(factory, bridge_account, vintage, alice, 2)
+    minimum = certificate.minimumRetirement()
+    assert minimum == MINIMUM_RETIREMENT == TONNE // 1000
+    issued = certificate.totalIssued()
+
+    with ape.reverts(certificate.CertificateBelowMinimum, amount=minimum - 1, minimum=minimum):
+        vintage.retire(minimum - 1, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+    with ape.reverts(certificate.CertificateBelowMinimum, amount=1, minimum=minimum):
+        vintage.retire(1, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+    assert vintage.balanceOf(alice) == 2 * TONNE
+    assert certificate.totalIssued() == issued
+
+    vintage.retire(minimum, ZERO, "Alice", COMPLIANCE, "", sender=alice)
+    assert vintage.balanceOf(alice) == 2 * TONNE - minimum
+    assert certificate.totalIssued() == issued + 1
+
+
+def test_the_admin_sets_the_minimum_up_to_one_tonne(certificate, deployer, stranger):
+    with ape.reverts(
+        certificate.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=b"\x00" * 32
+    ):
+        certificate.setMinimumRetirement(0, sender=stranger)
+    with ape.reverts(certificate.CertificateMinimumTooHigh, minimum=TONNE + 1, ceiling=TONNE):
+        certificate.setMinimumRetirement(TONNE + 1, sender=deployer)
+    try:
+        receipt = certificate.setMinimumRetirement(TONNE, sender=deployer)
+        event = receipt.events.filter(certificate.MinimumRetirementChanged)[0]
+        assert (event.previous, event.minimum) == (MINIMUM_RETIREMENT, TONNE)
+        assert certificate.minimumRetirement() == TONNE
+        # Only a change is an event.
+        assert not certificate.setMinimumRetirement(TONNE, sender=deployer).events
+    finally:
+        certificate.setMinimumRetirement(MINIMUM_RETIREMENT, sender=deployer)
+    assert certificate.minimumRetirement() == MINIMUM_RETIREMENT

@@ -31,6 +31,8 @@ const PLAIN = {
   VintageCaseReferenceRequired: () =>
     "Ecological damage compensation needs the court case reference in the reason field.",
   VintageTextTooLong: (a) => `That text is too long: ${a.length} bytes, at most ${a.maxLength}.`,
+  CertificateBelowMinimum: (a) =>
+    `Retire at least ${tonnes(a.minimum)} t at a time; ${tonnes(a.amount)} t is below the bridge's minimum.`,
   PoolInvalidAmount: () => "Enter an amount above zero.",
   PoolInsufficientReserve: (a) =>
     `The pool holds only ${tonnes(a.available)} t of that vintage; you asked for ${tonnes(a.requested)} t.`,
