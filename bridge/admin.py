@@ -18,7 +18,7 @@ from web3 import Web3
 
 from bridge.chain.contracts import Chain, abi, decode_revert, load_deployment
 from bridge.config import ANVIL_CHAIN_ID, ANVIL_DEV_KEYS, get_settings
-from bridge.units import to_hex
+from bridge.units import TONNE, parse_tonnes, to_hex
 
 NO_PREDECESSOR = b"\0" * 32
 
@@ -112,3 +112,20 @@ def grant_minter(account: str, execute: str | None) -> None:
     role = factory.functions.MINTER_ROLE().call()
     calldata = factory.encode_abi("grantRole", [role, Web3.to_checksum_address(account)])
     _run(chain, f"grant MINTER_ROLE to {account}", factory, calldata, execute)
+
+
+@admin.command("minimum-retirement")
+@click.argument("tonnes")
+@EXECUTE
+def minimum_retirement(tonnes: str, execute: str | None) -> None:
+    """Set the smallest retirement to TONNES (0 to 1, e.g. 0.001); smaller ones revert on-chain."""
+    try:
+        amount = parse_tonnes(tonnes)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="TONNES") from None
+    if amount > TONNE:
+        raise click.BadParameter("at most 1 tonne, so whole tonnes can always retire", param_hint="TONNES")
+    chain = _chain()
+    certificate = chain.certificate
+    calldata = certificate.encode_abi("setMinimumRetirement", [amount])
+    _run(chain, f"set the minimum retirement to {tonnes} t", certificate, calldata, execute)

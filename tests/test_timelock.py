@@ -23,7 +23,8 @@ from web3.contract import Contract
 from web3.exceptions import ContractCustomError
 
 from bridge.chain.contracts import Chain, abi
-from bridge.deployment import is_local_chain, shared_holders
+from bridge.deployment import MINIMUM_RETIREMENT, is_local_chain, shared_holders
+from bridge.units import TONNE
 from tests.support.anvil import Anvil
 from tests.support.deploying import ANVIL_ACCOUNTS, NO_PREDECESSOR, run_deploy, send
 
@@ -285,3 +286,36 @@ def test_carbon_bridge_admin_unpauses_through_the_timelock_after_delay(live: Liv
     live.later(DELAY)
     assert "executed: unpause the factory" in admin("unpause", "--execute", salt.group(1))
     assert not factory.functions.paused().call()
+
+
+def test_carbon_bridge_admin_sets_the_minimum_retirement_through_the_timelock(
+    live: Live, tmp_path: Path
+) -> None:
+    certificate = live.chain.certificate
+    assert certificate.functions.minimumRetirement().call() == MINIMUM_RETIREMENT
+    record = tmp_path / "deployment.json"
+    record.write_text(json.dumps(live.record))
+    env = {
+        **os.environ,
+        "BRIDGE_RPC_URL": live.url,
+        "BRIDGE_DEPLOYMENT_FILE": str(record),
+        "BRIDGE_ADMIN_KEY": ADMIN[1],
+    }
+
+    def admin(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([CARBON_BRIDGE, "admin", *args], env=env, capture_output=True, text=True)
+
+    refused = admin("minimum-retirement", "1.5")
+    assert refused.returncode == 2 and "at most 1 tonne" in refused.stderr, refused.stderr
+    scheduled = admin("minimum-retirement", "0.01")
+    assert scheduled.returncode == 0, scheduled.stdout + scheduled.stderr
+    salt = re.search(r"--execute (0x[0-9a-f]{64})", scheduled.stdout)
+    assert salt is not None, scheduled.stdout
+    assert certificate.functions.minimumRetirement().call() == MINIMUM_RETIREMENT  # not before the delay
+
+    live.later(DELAY)
+    executed = admin("minimum-retirement", "0.01", "--execute", salt.group(1))
+    assert "executed: set the minimum retirement to 0.01 t" in executed.stdout, (
+        executed.stdout + executed.stderr
+    )
+    assert certificate.functions.minimumRetirement().call() == TONNE // 100
