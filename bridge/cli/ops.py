@@ -61,15 +61,22 @@ def alerts_ack(alert_ids: tuple[int, ...], note: str, by: str | None) -> None:
 
 
 @click.command()
-def reconcile() -> None:
+@click.option(
+    "--at-block",
+    type=click.IntRange(min=0),
+    help="Report the reserves as they stood at this block (default: the latest the bridge vouches for).",
+)
+def reconcile(at_block: int | None) -> None:
     """Compare locked tonnes with on-chain supply per vintage, at one block, and list open alerts.
 
     Exit 0 when balanced with no open alert, 1 on any mismatch (or a supply on a vintage the bridge does
-    not know) or open alert, 2 when the chain cannot be read (and nothing else is wrong).
+    not know) or open alert, 2 when the chain cannot be read (and nothing else is wrong) or the block
+    asked for is later than the bridge has followed.
     """
     from bridge.chain.contracts import Chain
     from bridge.services import alerts as alert_service
     from bridge.services import reserves
+    from bridge.services.errors import Conflict
 
     def t(wei: int | None) -> str:
         return "unreadable" if wei is None else f"{wei / 10**18:g}"
@@ -77,7 +84,10 @@ def reconcile() -> None:
     settings = get_settings()
     chain = Chain.from_settings(settings, with_signer=False)
     with sessions()() as session:
-        result = reserves.compute(session, chain)
+        try:
+            result = reserves.compute(session, chain, at_block)
+        except Conflict as err:
+            raise click.BadParameter(err.message, param_hint="--at-block") from None
         open_alerts = alert_service.open_alerts(session)
     floor = "" if result.floor_block is None else f", floor {result.floor_block}"
     click.echo(

@@ -42,6 +42,7 @@ from bridge.db import outbox
 from bridge.db.cursors import EVENTS_CURSOR
 from bridge.db.models import ChainCursor, Vintage
 from bridge.serials import units_per_tonne
+from bridge.services.errors import Conflict
 from bridge.services.ledger import fill_ledger
 from bridge.services.vintages import symbol
 from bridge.units import TONNE
@@ -150,14 +151,19 @@ def _as_bool(status: Status) -> bool | None:
     return None if status == "unknown" else status == "balanced"
 
 
-def compute(session: Session, chain: Chain | None) -> Reserves:
+def compute(session: Session, chain: Chain | None, at_block: int | None = None) -> Reserves:
     """Reserves of every vintage at one block; `chain=None` skips the on-chain side.
+
+    By default the block is the latest the database vouches for (the listener's, or the floor of
+    unsettled transactions below it); `at_block` asks for an earlier one, as things stood then. A
+    block after that is refused (Conflict naming `at_block`, as the bridge has not followed it yet:
+    its events would be missing).
 
     The database is read in a transaction of its own, which this ends before reading the chain (on
     SQLite a transaction holds the write lock): pass a session with no transaction open.
     """
     default_block = int(chain.deployment["block"]) - 1 if chain is not None else None
-    result = _read_database(session, default_block)
+    result = _read_database(session, default_block, at_block)
     if chain is None:
         result.chain_error = "the service runs without a chain connection"
     elif result.at_block is not None:
@@ -165,7 +171,7 @@ def compute(session: Session, chain: Chain | None) -> Reserves:
     return result
 
 
-def _read_database(session: Session, default_block: int | None) -> Reserves:
+def _read_database(session: Session, default_block: int | None, requested: int | None) -> Reserves:
     started = not session.in_transaction()
     if started and session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -176,6 +182,15 @@ def _read_database(session: Session, default_block: int | None) -> Reserves:
         floor = outbox.floor(session)
         candidates = [b for b in (listener_block, floor) if b is not None]
         at_block = min(candidates) if listener_block is not None else None
+        if requested is not None:
+            if at_block is None or requested > at_block:
+                raise Conflict(
+                    f"at_block {requested} is after block {at_block}, the last the bridge vouches for "
+                    f"(listener at {listener_block}, unsettled transactions from {floor})",
+                    field="at_block",
+                    latest_block=at_block,
+                )
+            at_block = requested
         vintages = list(
             session.scalars(
                 # Vintages whose token is still being created too: their tonnes are pending.
