@@ -259,40 +259,8 @@ def test_only_a_local_anvil_lets_one_address_hold_every_power() -> None:
     assert shared_holders({**HOLDERS_ADDRESSES, "admin": MINTER[0].lower()}) == [("minter", "admin")]
 
 
-def test_carbon_bridge_admin_unpauses_through_the_timelock_after_delay(live: Live, tmp_path: Path) -> None:
-    """The recovery command of the README: schedule, wait out the delay, execute with the printed salt."""
-    factory = live.chain.factory
-    send(live.w3, GUARDIAN, factory.functions.pause())
-    record = tmp_path / "deployment.json"
-    record.write_text(json.dumps(live.record))
-    env = {
-        **os.environ,
-        "BRIDGE_RPC_URL": live.url,
-        "BRIDGE_DEPLOYMENT_FILE": str(record),
-        "BRIDGE_ADMIN_KEY": ADMIN[1],
-    }
-
-    def admin(*args: str) -> str:
-        result = subprocess.run([CARBON_BRIDGE, "admin", *args], env=env, capture_output=True, text=True)
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-    scheduled = admin("unpause")
-    assert f"ready in {DELAY} s" in scheduled
-    salt = re.search(r"--execute (0x[0-9a-f]{64})", scheduled)
-    assert salt is not None, scheduled
-    assert factory.functions.paused().call()  # nothing happens before the delay
-
-    live.later(DELAY)
-    assert "executed: unpause the factory" in admin("unpause", "--execute", salt.group(1))
-    assert not factory.functions.paused().call()
-
-
-def test_carbon_bridge_admin_sets_the_minimum_retirement_through_the_timelock(
-    live: Live, tmp_path: Path
-) -> None:
-    certificate = live.chain.certificate
-    assert certificate.functions.minimumRetirement().call() == MINIMUM_RETIREMENT
+def _admin_cli(live: Live, tmp_path: Path) -> Any:
+    """`carbon-bridge admin ...` against the live deployment with the admin's key: the finished process."""
     record = tmp_path / "deployment.json"
     record.write_text(json.dumps(live.record))
     env = {
@@ -305,16 +273,47 @@ def test_carbon_bridge_admin_sets_the_minimum_retirement_through_the_timelock(
     def admin(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([CARBON_BRIDGE, "admin", *args], env=env, capture_output=True, text=True)
 
-    refused = admin("minimum-retirement", "1.5")
-    assert refused.returncode == 2 and "at most 1 tonne" in refused.stderr, refused.stderr
-    scheduled = admin("minimum-retirement", "0.01")
+    return admin
+
+
+def _salt(scheduled: subprocess.CompletedProcess[str]) -> str:
+    """The salt a scheduling run prints, for `--execute`."""
     assert scheduled.returncode == 0, scheduled.stdout + scheduled.stderr
     salt = re.search(r"--execute (0x[0-9a-f]{64})", scheduled.stdout)
     assert salt is not None, scheduled.stdout
+    return salt.group(1)
+
+
+def test_carbon_bridge_admin_unpauses_through_the_timelock_after_delay(live: Live, tmp_path: Path) -> None:
+    """The recovery command of the README: schedule, wait out the delay, execute with the printed salt."""
+    factory = live.chain.factory
+    send(live.w3, GUARDIAN, factory.functions.pause())
+    admin = _admin_cli(live, tmp_path)
+
+    scheduled = admin("unpause")
+    assert f"ready in {DELAY} s" in scheduled.stdout
+    salt = _salt(scheduled)
+    assert factory.functions.paused().call()  # nothing happens before the delay
+
+    live.later(DELAY)
+    assert "executed: unpause the factory" in admin("unpause", "--execute", salt).stdout
+    assert not factory.functions.paused().call()
+
+
+def test_carbon_bridge_admin_sets_the_minimum_retirement_through_the_timelock(
+    live: Live, tmp_path: Path
+) -> None:
+    certificate = live.chain.certificate
+    assert certificate.functions.minimumRetirement().call() == MINIMUM_RETIREMENT
+    admin = _admin_cli(live, tmp_path)
+
+    refused = admin("minimum-retirement", "1.5")
+    assert refused.returncode == 2 and "at most 1 tonne" in refused.stderr, refused.stderr
+    salt = _salt(admin("minimum-retirement", "0.01"))
     assert certificate.functions.minimumRetirement().call() == MINIMUM_RETIREMENT  # not before the delay
 
     live.later(DELAY)
-    executed = admin("minimum-retirement", "0.01", "--execute", salt.group(1))
+    executed = admin("minimum-retirement", "0.01", "--execute", salt)
     assert "executed: set the minimum retirement to 0.01 t" in executed.stdout, (
         executed.stdout + executed.stderr
     )
