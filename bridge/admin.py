@@ -18,7 +18,8 @@ from web3 import Web3
 
 from bridge.chain.contracts import Chain, abi, decode_revert, load_deployment
 from bridge.config import ANVIL_CHAIN_ID, ANVIL_DEV_KEYS, get_settings
-from bridge.units import TONNE, parse_tonnes, to_hex
+from bridge.deployment import parse_minimum_retirement
+from bridge.units import to_hex
 
 NO_PREDECESSOR = b"\0" * 32
 
@@ -120,11 +121,9 @@ def grant_minter(account: str, execute: str | None) -> None:
 def minimum_retirement(tonnes: str, execute: str | None) -> None:
     """Set the smallest retirement to TONNES (0 to 1, e.g. 0.001); smaller ones revert on-chain."""
     try:
-        amount = parse_tonnes(tonnes)
+        amount = parse_minimum_retirement(tonnes)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="TONNES") from None
-    if amount > TONNE:
-        raise click.BadParameter("at most 1 tonne, so whole tonnes can always retire", param_hint="TONNES")
     chain = _chain()
     certificate = chain.certificate
     calldata = certificate.encode_abi("setMinimumRetirement", [amount])

@@ -30,7 +30,7 @@ from bridge.deployment_record import (
     load_record,
     write_record,
 )
-from bridge.units import TONNE, to_hex
+from bridge.units import TONNE, parse_tonnes, to_hex
 
 __all__ = [
     "BUILT_CONTRACTS",
@@ -59,12 +59,22 @@ LOCAL_VINTAGE_DELAY = 0
 LIVE_VINTAGE_DELAY = 3600
 # (overall tonnes, tonnes per vintage, window in seconds) a stolen minter key can mint at most.
 LOCAL_MINT_LIMITS = (500_000, 250_000, 24 * 3600)
-# The smallest retirement, 0.001 t: smaller ones would flood the operators' queue with dust.
+# The smallest retirement, 0.001 t: smaller ones would flood the operators' queue with dust. At most
+# one tonne (the certificate refuses more), so whole tonnes can always retire.
 MINIMUM_RETIREMENT = TONNE // 1000
+MAX_MINIMUM_RETIREMENT = TONNE
 
 # The powers one key each; off a local Anvil no address may hold two of them.
 ROLE_HOLDERS = ("minter", "registrar", "guardian", "admin")
 TIMELOCK_ROLES = ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE")
+
+
+def parse_minimum_retirement(text: str) -> int:
+    """A minimum retirement written in tonnes ("0.001"), in token units; ValueError naming the rule."""
+    amount = parse_tonnes(text)
+    if amount > MAX_MINIMUM_RETIREMENT:
+        raise ValueError("at most 1 tonne, so whole tonnes can always retire")
+    return amount
 
 
 def is_local_chain(network_is_local: bool, chain_id: int) -> bool:

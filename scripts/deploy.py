@@ -30,10 +30,10 @@ from bridge.deployment import (
     is_live,
     is_local_chain,
     load_record,
+    parse_minimum_retirement,
     shared_holders,
     write_record,
 )
-from bridge.units import TONNE, parse_tonnes
 
 
 def _mint_limits(ctx, param, value):
@@ -52,12 +52,9 @@ def _minimum_retirement(ctx, param, value):
     if value is None:
         return MINIMUM_RETIREMENT
     try:
-        wei = parse_tonnes(value)
+        return parse_minimum_retirement(value)
     except ValueError as err:
         raise click.BadParameter(str(err)) from None
-    if wei > TONNE:
-        raise click.BadParameter("at most 1 tonne, so whole tonnes can always retire")
-    return wei
 
 
 @click.command(cls=ConnectedProviderCommand)

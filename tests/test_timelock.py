@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -259,7 +259,7 @@ def test_only_a_local_anvil_lets_one_address_hold_every_power() -> None:
     assert shared_holders({**HOLDERS_ADDRESSES, "admin": MINTER[0].lower()}) == [("minter", "admin")]
 
 
-def _admin_cli(live: Live, tmp_path: Path) -> Any:
+def _admin_cli(live: Live, tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """`carbon-bridge admin ...` against the live deployment with the admin's key: the finished process."""
     record = tmp_path / "deployment.json"
     record.write_text(json.dumps(live.record))

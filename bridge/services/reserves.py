@@ -184,9 +184,10 @@ def _read_database(session: Session, default_block: int | None, requested: int |
         at_block = min(candidates) if listener_block is not None else None
         if requested is not None:
             if at_block is None or requested > at_block:
+                unsettled = "" if floor is None else f", unsettled transactions from {floor}"
                 raise Conflict(
                     f"at_block {requested} is after block {at_block}, the last the bridge vouches for "
-                    f"(listener at {listener_block}, unsettled transactions from {floor})",
+                    f"(listener at {listener_block}{unsettled})",
                     field="at_block",
                     latest_block=at_block,
                 )
